@@ -1,0 +1,212 @@
+// `hookd test`: show which hooks an event reaches and what each would get
+// (--dry-run), or run each once for real and show how it went.
+import { readFileSync } from 'node:fs';
+import { loadConfig } from '../config/load.js';
+import type { HookdConfig, HookSpec } from '../config/types.js';
+import { formatDuration } from '../config/duration.js';
+import { HookdError } from '../errors.js';
+import { makeEvent, type HookEvent } from '../event.js';
+import { prepareInvocation, type Invocation } from '../invocation.js';
+import { isJsonObject, parseJson, stringifyJson, type JsonObject } from '../json.js';
+import { hookMatches } from '../match.js';
+import { maskSecrets } from '../redact.js';
+import { describeOutcome, runProgram, type RunResult } from '../runner.js';
+import { eventFromLine, LineSplitter } from '../sources/lines.js';
+import { CONFIG_OPTION, parseCommandLine, stringOption, usageError } from './args.js';
+import { EXIT } from './exit-codes.js';
+import { quoteArgv } from './quote.js';
+
+export const HELP = `hookd test - try hooks on sample events
+
+Usage:
+  hookd test [-c PATH] [--dry-run] [--json] [EVENT_FILE | -]
+
+For each event in EVENT_FILE (JSON lines, or one JSON document; "-" or no
+file reads stdin), lists the hooks that match and, for each, the argv, cwd,
+timeout and the HOOKD_* / EVENT_* environment it gets. Secrets in a hook's
+env (names with TOKEN, SECRET, PASSWORD or KEY) show as ***.
+
+  --dry-run   execute nothing
+  (default)   run each matching hook once, for real, and show its exit code,
+              duration, stdout and stderr
+  --json      machine-readable output
+
+Exit status: 0 when every hook that ran succeeded, 1 when one failed or an
+event could not be read, 2 for a usage error, 78 for an invalid config.
+
+Examples:
+  hookd test --dry-run hooks.example/events.jsonl
+  echo '{"type":"block","height":812345}' | hookd test -c hookd.yaml -
+`;
+
+const OPTIONS = {
+  ...CONFIG_OPTION,
+  'dry-run': { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+interface HookReport {
+  readonly hook: string;
+  readonly decide: boolean;
+  readonly argv: readonly string[];
+  readonly cwd: string | undefined;
+  readonly timeoutMs: number;
+  readonly killAfterMs: number;
+  readonly env: Record<string, string>;
+  result?: RunReport;
+}
+
+interface RunReport {
+  readonly ok: boolean;
+  readonly outcome: string;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+  readonly durationMs: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+interface EventReport {
+  readonly index: number;
+  readonly type: string;
+  readonly id: string;
+  readonly hooks: HookReport[];
+}
+
+export interface TestInput {
+  readonly events: HookEvent[];
+  // One line per input that is not an event.
+  readonly problems: string[];
+}
+
+export async function command(argv: string[]): Promise<number> {
+  const parsed = parseCommandLine('test', argv, OPTIONS, true);
+  if (parsed.positionals.length > 1) throw usageError('test', 'give one event file (or - for stdin)');
+  const config = await loadConfig({ path: stringOption(parsed, 'config') });
+  const input = readEvents(parsed.positionals[0] ?? '-', config);
+  return runTest(config, input, { dryRun: parsed.values['dry-run'] === true, json: parsed.values.json === true });
+}
+
+export async function runTest(config: HookdConfig, input: TestInput, options: { dryRun: boolean; json: boolean }, extraEnv?: Record<string, string>): Promise<number> {
+  const print = (line: string): void => void process.stdout.write(`${line}\n`);
+  for (const problem of input.problems) process.stderr.write(`hookd: ${problem}\n`);
+  const reports: EventReport[] = [];
+  let failed = 0;
+  for (const [index, event] of input.events.entries()) {
+    const hooks = config.hooks.filter((hook) => hookMatches(hook, event.type, event.fields));
+    const report: EventReport = { index: index + 1, type: event.type, id: event.id, hooks: [] };
+    for (const hook of hooks) {
+      const invocation = prepareInvocation(hook, event, 1, { config, extraEnv });
+      const hookReport = describeHook(hook, invocation, config.envPrefix);
+      if (!options.dryRun) {
+        hookReport.result = toRunReport(await runProgram(invocation));
+        if (!hookReport.result.ok) failed++;
+      }
+      report.hooks.push(hookReport);
+    }
+    reports.push(report);
+    if (!options.json) printEvent(report, print);
+  }
+  if (options.json) print(JSON.stringify({ events: reports, problems: input.problems, failed }, null, 2));
+  else if (input.events.length === 0) print('no events in the input');
+  return failed > 0 || input.problems.length > 0 ? EXIT.FAILURE : EXIT.OK;
+}
+
+function describeHook(hook: HookSpec, invocation: Invocation, prefix: string): HookReport {
+  // Only what hookd adds: the inherited environment would drown it.
+  const shown: Record<string, string> = {};
+  for (const [name, value] of Object.entries(invocation.env)) {
+    if (name.startsWith('HOOKD_') || name.startsWith(prefix) || name in hook.env || name.startsWith('LIGHTNING_')) shown[name] = value;
+  }
+  return {
+    hook: hook.name,
+    decide: hook.decide,
+    argv: [invocation.command, ...invocation.args],
+    cwd: invocation.cwd,
+    timeoutMs: invocation.timeoutMs,
+    killAfterMs: invocation.killAfterMs,
+    env: maskSecrets(shown, Object.keys(hook.env)),
+  };
+}
+
+function toRunReport(result: RunResult): RunReport {
+  return {
+    ok: result.ok,
+    outcome: describeOutcome(result),
+    exitCode: result.exitCode,
+    signal: result.signal,
+    timedOut: result.timedOut,
+    durationMs: result.durationMs,
+    stdout: result.stdout,
+    stderr: result.stderr,
+  };
+}
+
+function printEvent(report: EventReport, print: (line: string) => void): void {
+  print(`event ${report.index}: type=${report.type} id=${report.id}`);
+  if (report.hooks.length === 0) {
+    print('  no hook matches this event');
+    return;
+  }
+  for (const hook of report.hooks) {
+    print(`  hook ${hook.hook}${hook.decide ? ' (decision hook)' : ''}`);
+    print(`    argv:    ${quoteArgv(hook.argv)}`);
+    print(`    cwd:     ${hook.cwd ?? '(hookd\'s working folder)'}`);
+    print(`    timeout: ${formatDuration(hook.timeoutMs)}, then SIGKILL after ${formatDuration(hook.killAfterMs)}`);
+    print('    env:');
+    for (const name of Object.keys(hook.env).sort()) print(`      ${name}=${hook.env[name]}`);
+    const result = hook.result;
+    if (result === undefined) continue;
+    print(`    result:  ${result.ok ? 'ok' : 'FAILED'} (${result.outcome}, ${result.durationMs} ms)`);
+    printOutput('stdout', result.stdout, print);
+    printOutput('stderr', result.stderr, print);
+  }
+}
+
+function printOutput(name: string, text: string, print: (line: string) => void): void {
+  if (text === '') return;
+  print(`    ${name}:`);
+  for (const line of text.replace(/\n$/, '').split('\n')) print(`      | ${line}`);
+}
+
+// Events from a file or stdin: one JSON document (an object, or a list of
+// objects), else JSON lines.
+export function readEvents(file: string, config: HookdConfig, source = 'test'): TestInput {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file === '-' ? 0 : file);
+  } catch (error) {
+    throw new HookdError('E_EVENT', `cannot read ${file === '-' ? 'stdin' : file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const shape = { typePath: config.typePath, idPath: config.idPath };
+  const whole = tryParse(bytes.toString('utf8'));
+  const documents = isJsonObject(whole) ? [whole] : Array.isArray(whole) && whole.every(isJsonObject) ? whole : undefined;
+  const splitter = new LineSplitter(config.maxEventBytes);
+  const items = documents === undefined
+    ? [...splitter.push(bytes), ...splitter.end()]
+    : documents.map((document, index) => ({ kind: 'line' as const, number: index + 1, bytes: Buffer.from(stringifyJson(document)) }));
+  const what = documents === undefined ? 'line' : 'event';
+  const events: HookEvent[] = [];
+  const problems: string[] = [];
+  for (const item of items) {
+    const result = eventFromLine(item, shape, config.maxEventBytes, source);
+    if (result === undefined) continue;
+    if (result instanceof Error) problems.push(`${file === '-' ? 'stdin' : file}: ${what} ${item.number} skipped: ${result.message}`);
+    else events.push(result);
+  }
+  return { events, problems };
+}
+
+function tryParse(text: string): unknown {
+  try {
+    return parseJson(text);
+  } catch {
+    return undefined;
+  }
+}
+
+// Lets other modes (Core Lightning samples) build test events.
+export function testEvent(type: string, fields: JsonObject): HookEvent {
+  return makeEvent({ type, fields, raw: stringifyJson(fields), source: 'test' });
+}

@@ -1,0 +1,157 @@
+// Finds and reads the config: -c PATH, else $HOOKD_CONFIG, else cosmiconfig's
+// search for module "hookd" from the working folder up. YAML and JSON are
+// parsed by `yaml` so that every problem can name its line.
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { errorText, HookdError } from '../errors.js';
+import type { KeyPath, LineLookup } from './problems.js';
+import type { HookdConfig } from './types.js';
+import { validateConfig } from './validate.js';
+
+export const SEARCH_PLACES = [
+  'package.json',
+  '.hookdrc',
+  '.hookdrc.json',
+  '.hookdrc.yaml',
+  '.hookdrc.yml',
+  '.hookdrc.js',
+  '.hookdrc.mjs',
+  '.hookdrc.cjs',
+  'hookd.config.yaml',
+  'hookd.config.yml',
+  'hookd.config.json',
+  'hookd.config.js',
+  'hookd.config.mjs',
+  'hookd.config.cjs',
+] as const;
+
+export interface ConfigLocation {
+  // -c / --config
+  readonly path?: string | undefined;
+  // Where the search starts; the working folder by default.
+  readonly cwd?: string | undefined;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+// Load, check and resolve the config; throws HookdError.
+export async function loadConfig(location: ConfigLocation = {}): Promise<HookdConfig> {
+  const { raw, file, lineOf } = await readConfigFile(location);
+  return validateConfig(raw, file, lineOf);
+}
+
+interface RawConfig {
+  readonly raw: unknown;
+  readonly file: string;
+  readonly lineOf: LineLookup | undefined;
+}
+
+export async function readConfigFile(location: ConfigLocation = {}): Promise<RawConfig> {
+  const env = location.env ?? process.env;
+  const cwd = location.cwd ?? process.cwd();
+  const explicit = location.path ?? (env.HOOKD_CONFIG || undefined);
+  const lines = new Map<string, LineLookup>();
+  const explorer = cosmiconfig('hookd', {
+    searchPlaces: [...SEARCH_PLACES],
+    searchStrategy: 'global',
+    cache: false,
+    loaders: guardedLoaders(lines),
+  });
+  let result;
+  try {
+    if (explicit !== undefined) {
+      const file = path.resolve(cwd, explicit);
+      if (!isFile(file)) throw new HookdError('E_CONFIG_NOT_FOUND', `no config file at ${file}`);
+      result = await explorer.load(file);
+    } else {
+      result = await explorer.search(cwd);
+    }
+  } catch (error) {
+    if (error instanceof HookdError) throw error;
+    const file = (error as { filepath?: string }).filepath;
+    throw new HookdError('E_CONFIG', `${file ?? 'config'}: cannot load: ${firstLine(errorText(error))}`);
+  }
+  if (result === null) {
+    throw new HookdError('E_CONFIG_NOT_FOUND', `no config found: looked for hookd.config.yaml (and .hookdrc*, package.json#hookd) from ${cwd} upward; pass -c PATH`);
+  }
+  if (result.isEmpty) throw new HookdError('E_CONFIG', `${result.filepath}: the config is empty`);
+  return { raw: result.config, file: result.filepath, lineOf: lines.get(result.filepath) };
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0] ?? text;
+}
+
+// Every loader refuses a world-writable file before reading it (a JS config
+// would otherwise run first); YAML and JSON go through `yaml` for line numbers.
+function guardedLoaders(lines: Map<string, LineLookup>): Record<string, Loader> {
+  const guard = (load: Loader): Loader => (filepath, content) => {
+    refuseWorldWritable(filepath);
+    return load(filepath, content);
+  };
+  const yamlLoader: Loader = (filepath, content) => {
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(content, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    const error = doc.errors[0];
+    if (error) {
+      const line = lineCounter.linePos(error.pos[0]).line;
+      throw new HookdError('E_CONFIG', `${filepath}:${line}: ${firstLine(error.message)}`);
+    }
+    // package.json holds the config under "hookd".
+    const prefix = path.basename(filepath) === 'package.json' ? ['hookd'] : [];
+    lines.set(filepath, lineLookup(doc.contents, lineCounter, prefix));
+    return doc.toJS({ maxAliasCount: 100 });
+  };
+  return {
+    '.yaml': guard(yamlLoader),
+    '.yml': guard(yamlLoader),
+    '.json': guard(yamlLoader),
+    noExt: guard(yamlLoader),
+    '.js': guard(defaultLoaders['.js']),
+    '.mjs': guard(defaultLoaders['.mjs']),
+    '.cjs': guard(defaultLoaders['.cjs']),
+  };
+}
+
+export function refuseWorldWritable(file: string): void {
+  let mode: number;
+  try {
+    mode = statSync(file).mode;
+  } catch {
+    return; // reading it will report what is wrong
+  }
+  if (mode & 0o002) {
+    throw new HookdError('E_CONFIG_PERM', `${file}: refusing a world-writable config; run chmod o-w on it`);
+  }
+}
+
+// The line of the deepest node of a key path that the document has.
+function lineLookup(root: Node | null, lineCounter: LineCounter, prefix: KeyPath): LineLookup {
+  return (keyPath) => {
+    let node: unknown = root;
+    let offset = (root as Node | null)?.range?.[0];
+    for (const part of [...prefix, ...keyPath]) {
+      if (isMap(node)) {
+        const pair = node.items.find((item) => (isScalar(item.key) ? String(item.key.value) : String(item.key)) === String(part));
+        if (!pair) break;
+        offset = (pair.key as Node | null)?.range?.[0] ?? offset;
+        node = pair.value;
+      } else if (isSeq(node) && typeof part === 'number') {
+        const item = node.items[part] as Node | undefined;
+        if (!item) break;
+        offset = item.range?.[0] ?? offset;
+        node = item;
+      } else break;
+    }
+    return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+  };
+}

@@ -1,0 +1,60 @@
+// Collects every problem of a config, each as one line naming the file, the
+// line (when the format has lines) and the key path, e.g.
+//   /etc/hookd.yaml:14: hooks[2].timeout: expected a duration such as 30s, 250ms or 5m, got "soon" (string)
+import { HookdError } from '../errors.js';
+
+export type KeyPath = readonly (string | number)[];
+
+// The line (1-based) of a key path in the file, when known.
+export type LineLookup = (path: KeyPath) => number | undefined;
+
+// hooks[2].timeout, env["my key"]
+export function formatKeyPath(path: KeyPath): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(part)) out += out === '' ? part : `.${part}`;
+    else out += `[${JSON.stringify(part)}]`;
+  }
+  return out === '' ? '(top level)' : out;
+}
+
+// How a received value reads in a message: "soon" (string), 12 (number).
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return `${text.length > 60 ? `${text.slice(0, 57)}...` : text} (${typeof value})`;
+}
+
+export class ConfigProblems {
+  readonly lines: string[] = [];
+
+  constructor(
+    readonly file: string,
+    private readonly lineOf: LineLookup = () => undefined,
+  ) {}
+
+  add(path: KeyPath, message: string): void {
+    const line = this.lineOf(path);
+    const where = line === undefined ? this.file : `${this.file}:${line}`;
+    this.lines.push(`${where}: ${formatKeyPath(path)}: ${message}`);
+  }
+
+  // "expected X, got Y" in one wording everywhere.
+  expected(path: KeyPath, what: string, value: unknown): void {
+    this.add(path, `expected ${what}, got ${describeValue(value)}`);
+  }
+
+  get empty(): boolean {
+    return this.lines.length === 0;
+  }
+
+  // Throws when anything was found.
+  throwIfAny(): void {
+    if (this.empty) return;
+    const count = this.lines.length;
+    throw new HookdError('E_CONFIG', `${this.file}: ${count} problem${count === 1 ? '' : 's'} in the config`, this.lines);
+  }
+}

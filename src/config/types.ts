@@ -1,0 +1,76 @@
+// The resolved config: every default filled in, every path absolute, frozen.
+// The raw input is `unknown` until validate.ts has checked it.
+import type { JsonObject } from '../json.js';
+import type { Condition } from '../match.js';
+import type { Template } from '../template.js';
+
+export type SourceSpec =
+  | { readonly kind: 'stdin' }
+  | { readonly kind: 'file'; readonly path: string; readonly from: 'start' | 'end' }
+  | { readonly kind: 'socket'; readonly path: string; readonly mode: number }
+  | { readonly kind: 'inbox'; readonly dir: string };
+
+export interface HookSpec {
+  // Unique; shown in logs and HOOKD_HOOK.
+  readonly name: string;
+  // The type globs as written.
+  readonly on: readonly string[];
+  readonly matchType: (type: string) => boolean;
+  readonly where: readonly Condition[];
+  // The program, resolved to an absolute path, and its fixed arguments.
+  readonly command: string;
+  readonly fixedArgs: readonly string[];
+  // `args`, filled from the event at each run.
+  readonly args: readonly Template[];
+  readonly cwd: string | undefined;
+  readonly env: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  // Grace between SIGTERM and SIGKILL.
+  readonly killAfterMs: number;
+  // Runs of this hook at once; 1 keeps arrival order.
+  readonly concurrency: number;
+  readonly retries: number;
+  readonly backoffMs: number;
+  readonly maxBackoffMs: number;
+  // Core Lightning decision hook: the script's reply answers lightningd.
+  readonly decide: boolean;
+  // The reply used when a decision script fails (Core Lightning).
+  readonly fallback: JsonObject | undefined;
+}
+
+export interface HookdConfig {
+  // The config file (absolute) and its folder, against which paths resolve.
+  readonly file: string;
+  readonly dir: string;
+  readonly sources: readonly SourceSpec[];
+  // The durable queue's folder, or false for memory only.
+  readonly state: string | false;
+  // Dotted paths of the event type and of an optional unique id.
+  readonly typePath: string;
+  readonly idPath: string | undefined;
+  // Prefix of the variables made from event fields.
+  readonly envPrefix: string;
+  // Most hook processes at once, all hooks together.
+  readonly concurrency: number;
+  readonly maxEventBytes: number;
+  readonly shutdownTimeoutMs: number;
+  // Core Lightning: give hooks LIGHTNING_RPC, LIGHTNING_DIR, LIGHTNING_NETWORK.
+  readonly rpcEnv: boolean;
+  readonly hooks: readonly HookSpec[];
+}
+
+export const DEFAULTS = Object.freeze({
+  sources: [{ kind: 'stdin' }] as readonly SourceSpec[],
+  typePath: 'type',
+  envPrefix: 'EVENT_',
+  concurrency: 8,
+  maxEventBytes: 1024 * 1024,
+  shutdownTimeoutMs: 30_000,
+  timeoutMs: 60_000,
+  decideTimeoutMs: 5_000,
+  killAfterMs: 5_000,
+  hookConcurrency: 1,
+  retries: 0,
+  backoffMs: 1_000,
+  maxBackoffMs: 600_000,
+});

@@ -1,0 +1,61 @@
+// Checks a raw config (whatever the file held) and resolves it: every problem
+// is reported at once, one line each; the result is frozen.
+import path from 'node:path';
+import { readHooks } from './hooks.js';
+import { ConfigProblems, type LineLookup } from './problems.js';
+import { isMapping, Section } from './section.js';
+import { readSources } from './sources.js';
+import { DEFAULTS, type HookdConfig } from './types.js';
+
+const TOP_KEYS = [
+  'sources', 'state', 'event', 'env', 'concurrency', 'defaults', 'hooks',
+  'max_event_bytes', 'shutdown_timeout', 'rpc_env',
+] as const;
+const ENV_PREFIX = /^[A-Z][A-Z0-9_]*_$/;
+const DOTTED_PATH = /^[^.]+(\.[^.]+)*$/;
+
+export function validateConfig(raw: unknown, file: string, lineOf?: LineLookup): HookdConfig {
+  const problems = new ConfigProblems(file, lineOf);
+  const dir = path.dirname(file);
+  if (!isMapping(raw)) {
+    problems.expected([], 'a mapping with a hooks: list', raw);
+    problems.throwIfAny();
+  }
+  const top = new Section(raw as Record<string, unknown>, [], problems, TOP_KEYS);
+
+  const event = top.section('event', ['type', 'id']);
+  const typePath = event?.string('type', DEFAULTS.typePath) ?? DEFAULTS.typePath;
+  const idPath = event?.string('id');
+  for (const [key, value] of [['type', typePath], ['id', idPath]] as const) {
+    if (value !== undefined && !DOTTED_PATH.test(value)) problems.expected(['event', key], 'a dotted field path such as "type" or "meta.id"', value);
+  }
+
+  const env = top.section('env', ['prefix']);
+  const envPrefix = env?.string('prefix', DEFAULTS.envPrefix) ?? DEFAULTS.envPrefix;
+  if (!ENV_PREFIX.test(envPrefix)) problems.expected(['env', 'prefix'], 'upper-case letters, digits and "_", ending in "_" (like EVENT_)', envPrefix);
+  else if (envPrefix.startsWith('HOOKD_')) problems.add(['env', 'prefix'], 'HOOKD_ is reserved for the variables hookd sets');
+
+  const config: HookdConfig = {
+    file,
+    dir,
+    sources: readSources(top.raw.sources, problems, dir) ?? DEFAULTS.sources,
+    state: readState(top, dir),
+    typePath,
+    idPath,
+    envPrefix,
+    concurrency: top.integer('concurrency', DEFAULTS.concurrency, 1),
+    maxEventBytes: top.size('max_event_bytes', DEFAULTS.maxEventBytes),
+    shutdownTimeoutMs: top.duration('shutdown_timeout', DEFAULTS.shutdownTimeoutMs),
+    rpcEnv: top.boolean('rpc_env', false),
+    hooks: readHooks(top.raw.hooks, top.raw.defaults, problems, dir),
+  };
+  problems.throwIfAny();
+  return Object.freeze(config);
+}
+
+// `state:` a folder (relative to the config) or false for memory only.
+function readState(top: Section, dir: string): string | false {
+  if (!top.has('state') || top.raw.state === false) return false;
+  const value = top.string('state');
+  return value === undefined ? false : path.resolve(dir, value);
+}

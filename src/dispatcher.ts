@@ -1,0 +1,326 @@
+// The dispatcher: takes events from the queue in arrival order, matches each
+// against the current hooks (fan-out), and runs every delivery through its
+// hook's lane. A lane bounds the runs of one hook (concurrency 1 keeps arrival
+// order); the Limiter bounds all runs together. Failed runs are retried with
+// exponential backoff, then kept as dead letters.
+import type { Logger } from 'pino';
+import type { HookdConfig, HookSpec } from './config/types.js';
+import type { AttemptRecord, DeadLetterSink } from './deadletters.js';
+import { MemoryDeadLetters, stderrTail } from './deadletters.js';
+import type { HookEvent } from './event.js';
+import { prepareInvocation } from './invocation.js';
+import { Limiter } from './limiter.js';
+import { matchHooks } from './match.js';
+import type { EventQueue, QueuedEvent } from './queue.js';
+import { describeOutcome, runProgram, type RunResult } from './runner.js';
+import { emptyStats, recordRun, type HookStats } from './stats.js';
+
+export interface DispatcherOptions {
+  config: HookdConfig;
+  queue: EventQueue;
+  log: Logger;
+  deadLetters?: DeadLetterSink;
+  // Mode-specific variables for every hook (Core Lightning's LIGHTNING_RPC, ...).
+  extraEnv?: Readonly<Record<string, string>>;
+  // Jitter source, replaceable for tests.
+  random?: () => number;
+}
+
+// One (event, hook) pair; `spec` is the hook as it was when the event was
+// dispatched, so a reload never changes a delivery halfway.
+interface Delivery {
+  readonly seq: number;
+  readonly event: HookEvent;
+  readonly spec: HookSpec;
+  attempts: number;
+  readonly history: AttemptRecord[];
+}
+
+interface Lane {
+  readonly waiting: Delivery[];
+  // Deliveries holding a slot of the lane: running or waiting for a retry.
+  active: number;
+}
+
+// Deliveries held in memory (waiting or active) before the dispatcher stops
+// taking events from the queue; the queue then makes sources wait.
+const WINDOW = 1024;
+
+export class Dispatcher {
+  private config: HookdConfig;
+  private readonly queue: EventQueue;
+  private readonly log: Logger;
+  private readonly deadLetters: DeadLetterSink;
+  private readonly limiter: Limiter;
+  private readonly lanes = new Map<string, Lane>();
+  private readonly stats = new Map<string, HookStats>();
+  private readonly random: () => number;
+  private readonly extraEnv: Readonly<Record<string, string>> | undefined;
+  private held = 0;
+  private roomWaiter: (() => void) | undefined;
+  private exhausted = false;
+  private stopping = false;
+  private readonly stopController = new AbortController();
+  private readonly killController = new AbortController();
+  private readonly runs = new Set<Promise<void>>();
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(options: DispatcherOptions) {
+    this.config = options.config;
+    this.queue = options.queue;
+    this.log = options.log;
+    this.deadLetters = options.deadLetters ?? new MemoryDeadLetters();
+    this.limiter = new Limiter(options.config.concurrency);
+    this.random = options.random ?? Math.random;
+    this.extraEnv = options.extraEnv;
+  }
+
+  // Re-run what a previous process left unfinished, then follow the queue.
+  async start(): Promise<void> {
+    for (const pending of await this.queue.recover()) {
+      const spec = this.config.hooks.find((hook) => hook.name === pending.hook);
+      if (spec === undefined) {
+        this.log.warn({ hook: pending.hook, id: pending.event.id }, 'hook no longer in the config; its pending delivery becomes a dead letter');
+        await this.bury(pending.seq, pending.event, pending.hook, [], 'hook removed from the config');
+        continue;
+      }
+      this.enqueue({ seq: pending.seq, event: pending.event, spec, attempts: pending.attempts, history: [] });
+    }
+    void this.pull();
+  }
+
+  // A new config applies to events not yet dispatched; running and queued
+  // deliveries keep the hook as it was.
+  setConfig(config: HookdConfig): void {
+    this.config = config;
+    this.limiter.setLimit(config.concurrency);
+  }
+
+  get runningCount(): number {
+    return this.limiter.running;
+  }
+
+  get heldCount(): number {
+    return this.held;
+  }
+
+  hookStats(): ReadonlyMap<string, Readonly<HookStats>> {
+    return this.stats;
+  }
+
+  // Resolves once the queue is closed and every delivery is settled.
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  // Stop taking events; let running hooks finish for up to `graceMs`, then
+  // end their process groups. Deliveries not finished stay in the queue.
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    this.stopController.abort();
+    this.roomWaiter?.();
+    const settledInTime = await Promise.race([
+      Promise.all([...this.runs]).then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(resolve, graceMs, false).unref()),
+    ]);
+    if (!settledInTime) {
+      this.log.warn({ running: this.limiter.running }, 'shutdown timeout reached: ending the running hooks');
+      this.killController.abort();
+      await Promise.all([...this.runs]);
+    }
+    const left = [...this.lanes.values()].reduce((sum, lane) => sum + lane.waiting.length, 0) + this.queue.length;
+    if (left > 0 && !this.queue.durable) this.log.warn({ deliveries: left }, 'events not yet run are dropped: no state directory (state: false)');
+  }
+
+  private async pull(): Promise<void> {
+    while (!this.stopping) {
+      while (this.held >= WINDOW && !this.stopping) await new Promise<void>((resolve) => (this.roomWaiter = resolve));
+      if (this.stopping) break;
+      const queued = await this.queue.next();
+      if (queued === null) break;
+      if (this.stopping) break; // left in the queue: the durable queue keeps it
+      this.dispatch(queued);
+    }
+    this.exhausted = true;
+    this.checkIdle();
+  }
+
+  private dispatch({ seq, event }: QueuedEvent): void {
+    // Decision hooks answer Core Lightning directly; they never queue.
+    const hooks = matchHooks(this.config.hooks.filter((hook) => !hook.decide), event.type, event.fields);
+    this.queue.dispatched(seq, hooks.map((hook) => hook.name));
+    if (hooks.length === 0) {
+      this.log.debug({ type: event.type, id: event.id }, 'no hook matches this event');
+      return;
+    }
+    for (const spec of hooks) this.enqueue({ seq, event, spec, attempts: 0, history: [] });
+  }
+
+  private enqueue(delivery: Delivery): void {
+    this.held++;
+    this.lane(delivery.spec.name).waiting.push(delivery);
+    this.pump(delivery.spec.name);
+  }
+
+  private lane(name: string): Lane {
+    let lane = this.lanes.get(name);
+    if (lane === undefined) {
+      lane = { waiting: [], active: 0 };
+      this.lanes.set(name, lane);
+    }
+    return lane;
+  }
+
+  private statsOf(name: string): HookStats {
+    let stats = this.stats.get(name);
+    if (stats === undefined) {
+      stats = emptyStats();
+      this.stats.set(name, stats);
+    }
+    return stats;
+  }
+
+  // Start as many waiting deliveries as the hook's concurrency allows.
+  private pump(name: string): void {
+    const lane = this.lane(name);
+    for (;;) {
+      const next = lane.waiting[0];
+      const limit = this.config.hooks.find((hook) => hook.name === name)?.concurrency ?? next?.spec.concurrency ?? 1;
+      if (next === undefined || lane.active >= limit || this.stopping) return;
+      lane.waiting.shift();
+      lane.active++;
+      const run = this.deliver(next).finally(() => {
+        this.runs.delete(run);
+        lane.active--;
+        this.held--;
+        if (this.held < WINDOW) {
+          this.roomWaiter?.();
+          this.roomWaiter = undefined;
+        }
+        this.pump(name);
+        this.checkIdle();
+      });
+      this.runs.add(run);
+    }
+  }
+
+  // Run a delivery until it is done, dead, or interrupted by shutdown.
+  private async deliver(delivery: Delivery): Promise<void> {
+    const { spec, event } = delivery;
+    for (;;) {
+      const release = await this.limiter.acquire();
+      if (this.stopping) {
+        release();
+        return;
+      }
+      delivery.attempts++;
+      this.queue.attemptStarted(delivery.seq, spec.name, delivery.attempts);
+      const stats = this.statsOf(spec.name);
+      stats.running++;
+      const startedAt = new Date();
+      let result: RunResult;
+      try {
+        result = await this.runOnce(delivery);
+      } finally {
+        stats.running--;
+        release();
+      }
+      recordRun(stats, result, new Date());
+      delivery.history.push({
+        attempt: delivery.attempts,
+        startedAt: startedAt.toISOString(),
+        durationMs: result.durationMs,
+        outcome: describeOutcome(result),
+        exitCode: result.exitCode,
+        signal: result.signal,
+        timedOut: result.timedOut,
+        stderrTail: stderrTail(result.stderr),
+      });
+      const willRetry = !result.ok && !result.aborted && delivery.attempts <= spec.retries;
+      this.logRun(delivery, result, willRetry);
+      if (result.ok) {
+        this.queue.settled(delivery.seq, spec.name, 'done');
+        return;
+      }
+      if (result.aborted) return; // shutdown: the durable queue runs it again
+      if (!willRetry) {
+        await this.bury(delivery.seq, event, spec.name, delivery.history, describeOutcome(result));
+        return;
+      }
+      if (!(await this.wait(this.backoff(spec, delivery.attempts)))) return;
+    }
+  }
+
+  private runOnce(delivery: Delivery): Promise<RunResult> {
+    const { spec, event } = delivery;
+    const invocation = prepareInvocation(spec, event, delivery.attempts, { config: this.config, extraEnv: this.extraEnv });
+    return runProgram({
+      ...invocation,
+      signal: this.killController.signal,
+      onOutput: (stream, line) => this.log.info({ hook: spec.name, id: event.id, stream }, line),
+    });
+  }
+
+  private logRun(delivery: Delivery, result: RunResult, willRetry: boolean): void {
+    const fields = {
+      hook: delivery.spec.name,
+      type: delivery.event.type,
+      id: delivery.event.id,
+      pid: result.pid,
+      exit: result.exitCode,
+      signal: result.signal,
+      timedOut: result.timedOut || undefined,
+      durationMs: result.durationMs,
+      attempt: delivery.attempts,
+      droppedBytes: result.droppedBytes || undefined,
+    };
+    if (result.ok) this.log.info(fields, 'hook ok');
+    else if (result.aborted) this.log.warn(fields, `hook stopped at shutdown: ${describeOutcome(result)}`);
+    else if (willRetry) this.log.warn(fields, `hook failed: ${describeOutcome(result)}; will retry`);
+    else this.log.error(fields, `hook failed: ${describeOutcome(result)}${delivery.spec.retries > 0 ? '; out of retries, kept as a dead letter' : ''}`);
+  }
+
+  // backoff × 2^(attempt-1), capped, with ±20% jitter so that retries of a
+  // burst do not all fire at the same instant.
+  private backoff(spec: HookSpec, attempt: number): number {
+    const base = Math.min(spec.backoffMs * 2 ** (attempt - 1), spec.maxBackoffMs);
+    return Math.round(base * (0.8 + 0.4 * this.random()));
+  }
+
+  // Resolves true after `ms`, or false at once when shutdown begins.
+  private wait(ms: number): Promise<boolean> {
+    const signal = this.stopController.signal;
+    if (signal.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(true);
+      }, ms);
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private async bury(seq: number, event: HookEvent, hook: string, attempts: readonly AttemptRecord[], reason: string): Promise<void> {
+    try {
+      await this.deadLetters.add({ event, hook, attempts, reason, deadAt: new Date().toISOString() });
+      this.queue.settled(seq, hook, 'dead');
+    } catch (error) {
+      // Not settled: the durable queue will offer it again after a restart.
+      this.log.error({ hook, id: event.id, err: error }, 'cannot store the dead letter');
+    }
+  }
+
+  private isIdle(): boolean {
+    return this.exhausted && this.held === 0;
+  }
+
+  private checkIdle(): void {
+    if (!this.isIdle()) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+}

@@ -1,0 +1,77 @@
+// An event as hookd carries it: the text exactly as received (what a hook gets
+// on stdin), the parsed fields (numbers exact), its type, id and origin.
+import { newEventId } from './id.js';
+import { ExactNumber, getPath, isJsonObject, JsonSyntaxError, parseJson, type JsonObject } from './json.js';
+
+export interface HookEvent {
+  readonly id: string;
+  readonly type: string;
+  // One line of JSON, without the newline: the hook's stdin.
+  readonly raw: string;
+  readonly fields: JsonObject;
+  // Which source it came from: HOOKD_SOURCE.
+  readonly source: string;
+  // ISO 8601 time of arrival: HOOKD_TIME.
+  readonly receivedAt: string;
+}
+
+// Why a line is not an event; `message` is one line for the warning.
+export class EventError extends Error {}
+
+export interface EventShape {
+  // Dotted paths of the type and of the optional id field.
+  readonly typePath: string;
+  readonly idPath?: string | undefined;
+}
+
+// Parse one JSON line into an event; throws EventError.
+export function parseEvent(raw: string, shape: EventShape, source: string, receivedAt = new Date()): HookEvent {
+  let fields;
+  try {
+    fields = parseJson(raw);
+  } catch (error) {
+    if (error instanceof JsonSyntaxError) throw new EventError(`invalid JSON: ${error.message}`);
+    throw error;
+  }
+  if (!isJsonObject(fields)) throw new EventError(`expected a JSON object, got ${describeJson(fields)}`);
+  const type = getPath(fields, shape.typePath);
+  if (typeof type !== 'string' || type === '') {
+    throw new EventError(type === undefined ? `no event type: field "${shape.typePath}" is missing` : `the event type "${shape.typePath}" must be a non-empty string`);
+  }
+  return makeEvent({ type, fields, raw, source, receivedAt, id: idFrom(fields, shape.idPath) });
+}
+
+function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof ExactNumber) return 'a number';
+  return `a ${typeof value}`;
+}
+
+function idFrom(fields: JsonObject, idPath: string | undefined): string | undefined {
+  if (idPath === undefined) return undefined;
+  const value = getPath(fields, idPath);
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'number' || value instanceof ExactNumber) return String(value);
+  return undefined;
+}
+
+// Build an event from its parts; a missing id gets a fresh one.
+export function makeEvent(parts: {
+  type: string;
+  fields: JsonObject;
+  raw: string;
+  source: string;
+  receivedAt?: Date;
+  id?: string | undefined;
+}): HookEvent {
+  const receivedAt = parts.receivedAt ?? new Date();
+  return Object.freeze({
+    id: parts.id ?? newEventId(receivedAt.getTime()),
+    type: parts.type,
+    raw: parts.raw,
+    fields: parts.fields,
+    source: parts.source,
+    receivedAt: receivedAt.toISOString(),
+  });
+}

@@ -1,0 +1,93 @@
+// JSON lines from a byte stream: split on "\n" without ever buffering more
+// than `maxBytes` of one line (a 100 MB line is counted and skipped, not
+// held), check UTF-8, and parse each line into an event.
+import { isUtf8 } from 'node:buffer';
+import { EventError, parseEvent, type EventShape, type HookEvent } from '../event.js';
+
+export type LineItem =
+  | { readonly kind: 'line'; readonly number: number; readonly bytes: Buffer }
+  | { readonly kind: 'oversize'; readonly number: number; readonly size: number };
+
+export class LineSplitter {
+  private parts: Buffer[] = [];
+  private size = 0;
+  private oversize = false;
+  private lineNumber = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  // The complete lines in this chunk (and what came before it).
+  push(chunk: Buffer): LineItem[] {
+    const items: LineItem[] = [];
+    let start = 0;
+    for (;;) {
+      const newline = chunk.indexOf(0x0a, start);
+      const end = newline === -1 ? chunk.length : newline;
+      this.append(chunk.subarray(start, end));
+      if (newline === -1) return items;
+      const item = this.take();
+      if (item) items.push(item);
+      start = newline + 1;
+    }
+  }
+
+  // The last line when the stream ends without a newline.
+  end(): LineItem[] {
+    const item = this.take();
+    return item ? [item] : [];
+  }
+
+  // Bytes of the line not yet complete (a following file resumes before them).
+  get pendingBytes(): number {
+    return this.size;
+  }
+
+  private append(piece: Buffer): void {
+    if (piece.length === 0) return;
+    this.size += piece.length;
+    if (this.oversize) return;
+    if (this.size > this.maxBytes) {
+      this.oversize = true;
+      this.parts = [];
+      return;
+    }
+    this.parts.push(piece);
+  }
+
+  private take(): LineItem | undefined {
+    const size = this.size;
+    const oversize = this.oversize;
+    const bytes = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts);
+    this.parts = [];
+    this.size = 0;
+    this.oversize = false;
+    this.lineNumber++;
+    if (oversize) return { kind: 'oversize', number: this.lineNumber, size };
+    if (size === 0) return undefined;
+    return { kind: 'line', number: this.lineNumber, bytes };
+  }
+}
+
+const BOM = '\uFEFF';
+
+// The event of a line, or the one-line reason it is not one. Blank lines are
+// skipped silently (undefined).
+export function eventFromLine(
+  item: LineItem,
+  shape: EventShape,
+  maxBytes: number,
+  source: string,
+): HookEvent | EventError | undefined {
+  if (item.kind === 'oversize') return new EventError(`line of ${item.size} bytes is over max_event_bytes (${maxBytes})`);
+  if (!isUtf8(item.bytes)) return new EventError('invalid UTF-8');
+  let text = item.bytes.toString('utf8');
+  if (text.endsWith('\r')) text = text.slice(0, -1);
+  if (item.number === 1 && text.startsWith(BOM)) text = text.slice(1);
+  if (text.trim() === '') return undefined;
+  try {
+    return parseEvent(text, shape, source);
+  } catch (error) {
+    if (error instanceof EventError) return error;
+    throw error;
+  }
+}

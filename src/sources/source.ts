@@ -1,0 +1,31 @@
+// What every source implements, and what it is given: a sink that accepts
+// events (resolving once they are safe, which is when the source may
+// acknowledge them) and the current event settings.
+import type { Logger } from 'pino';
+import type { EventShape, HookEvent } from '../event.js';
+import type { QueuedEvent } from '../queue.js';
+
+export interface EventSink {
+  // Resolves once the event is stored; waiting here is backpressure.
+  accept(event: HookEvent): Promise<QueuedEvent>;
+  // Read at each event, so that a reload applies at once.
+  readonly shape: EventShape;
+  readonly maxEventBytes: number;
+  readonly log: Logger;
+}
+
+export interface Source {
+  // Shown in logs and `hookd status`; also HOOKD_SOURCE.
+  readonly name: string;
+  // A finite source ends on its own (stdin at EOF); hookd exits when every
+  // source has ended and the queue is done.
+  readonly finite: boolean;
+  // Open the source; resolves once it is ready (the socket listens).
+  start(sink: EventSink): Promise<void>;
+  // Resolves when the source has ended by itself or been stopped.
+  readonly ended: Promise<void>;
+  // Stop reading; resolves once no further event will be accepted.
+  stop(): Promise<void>;
+  // Details for `hookd status` (file position, clients, ...).
+  status(): Record<string, unknown>;
+}

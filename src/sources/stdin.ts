@@ -1,0 +1,64 @@
+// stdin as a source: JSON lines until EOF. Reading waits for each event to be
+// accepted, so a fast producer is slowed to the pace of the queue.
+import type { Readable } from 'node:stream';
+import { EventError } from '../event.js';
+import { eventFromLine, LineSplitter, type LineItem } from './lines.js';
+import type { EventSink, Source } from './source.js';
+
+export class StreamSource implements Source {
+  readonly finite = true;
+  readonly ended: Promise<void>;
+  private endResolve!: () => void;
+  private stopped = false;
+  private lines = 0;
+  private accepted = 0;
+  private rejected = 0;
+
+  constructor(
+    private readonly input: Readable = process.stdin,
+    readonly name = 'stdin',
+  ) {
+    this.ended = new Promise((resolve) => (this.endResolve = resolve));
+  }
+
+  async start(sink: EventSink): Promise<void> {
+    void this.read(sink).finally(() => this.endResolve());
+  }
+
+  private async read(sink: EventSink): Promise<void> {
+    const splitter = new LineSplitter(sink.maxEventBytes);
+    try {
+      for await (const chunk of this.input) {
+        for (const item of splitter.push(chunk as Buffer)) await this.handle(item, sink);
+        if (this.stopped) return;
+      }
+      for (const item of splitter.end()) await this.handle(item, sink);
+    } catch (error) {
+      if (!this.stopped) sink.log.error({ source: this.name, error: (error as Error).message }, 'cannot read the source');
+    }
+  }
+
+  private async handle(item: LineItem, sink: EventSink): Promise<void> {
+    if (this.stopped) return;
+    this.lines = item.number;
+    const result = eventFromLine(item, sink.shape, sink.maxEventBytes, this.name);
+    if (result === undefined) return;
+    if (result instanceof EventError) {
+      this.rejected++;
+      sink.log.warn({ source: this.name, line: item.number }, `line ${item.number} skipped: ${result.message}`);
+      return;
+    }
+    await sink.accept(result);
+    this.accepted++;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.input.pause();
+    this.endResolve();
+  }
+
+  status(): Record<string, unknown> {
+    return { lines: this.lines, accepted: this.accepted, rejected: this.rejected };
+  }
+}

@@ -1,0 +1,34 @@
+// Per-hook counters for `hookd status` and the logs.
+import type { RunResult } from './runner.js';
+import { describeOutcome } from './runner.js';
+
+export interface HookStats {
+  runs: number;
+  successes: number;
+  failures: number;
+  timeouts: number;
+  running: number;
+  lastExit: string | null;
+  lastError: string | null;
+  lastDurationMs: number | null;
+  lastRunAt: string | null;
+}
+
+export function emptyStats(): HookStats {
+  return { runs: 0, successes: 0, failures: 0, timeouts: 0, running: 0, lastExit: null, lastError: null, lastDurationMs: null, lastRunAt: null };
+}
+
+export function recordRun(stats: HookStats, result: RunResult, endedAt: Date): void {
+  stats.runs++;
+  stats.lastExit = describeOutcome(result);
+  stats.lastDurationMs = result.durationMs;
+  stats.lastRunAt = endedAt.toISOString();
+  if (result.ok) {
+    stats.successes++;
+    return;
+  }
+  stats.failures++;
+  if (result.timedOut) stats.timeouts++;
+  const lastStderr = result.stderr.trimEnd().split('\n').pop();
+  stats.lastError = lastStderr ? `${stats.lastExit}: ${lastStderr}` : stats.lastExit;
+}
