@@ -17,6 +17,11 @@ export interface DaemonOptions {
   readonly stdin?: Readable | undefined;
   // Listen to SIGTERM / SIGINT / SIGHUP (off in tests that embed a daemon).
   readonly handleSignals?: boolean;
+  // A source that owns stdin (Core Lightning's plugin protocol): it replaces
+  // the config's stdin source, and is started with the others.
+  readonly protocolSource?: Source | undefined;
+  // Variables for every hook (Core Lightning's LIGHTNING_RPC, ...).
+  readonly extraEnv?: Readonly<Record<string, string>> | undefined;
 }
 
 export class Daemon {
@@ -41,7 +46,7 @@ export class Daemon {
     this.exited = new Promise((resolve) => (this.exitResolve = resolve));
     const daemon = this;
     this.sink = {
-      accept: (event: HookEvent) => daemon.store.queue.accept(event),
+      accept: (event: HookEvent, hooks?: readonly string[]) => daemon.store.queue.accept(event, hooks),
       get shape() {
         return { typePath: daemon.config.typePath, idPath: daemon.config.idPath };
       },
@@ -54,13 +59,21 @@ export class Daemon {
 
   async start(): Promise<void> {
     this.store = await openStore(this.config, this.log);
-    this.dispatcher = new Dispatcher({ config: this.config, queue: this.store.queue, log: this.log, deadLetters: this.store.deadLetters });
+    this.dispatcher = new Dispatcher({
+      config: this.config,
+      queue: this.store.queue,
+      log: this.log,
+      deadLetters: this.store.deadLetters,
+      extraEnv: this.options.extraEnv,
+    });
     await this.dispatcher.start();
+    const protocol = this.options.protocolSource;
+    if (protocol !== undefined) this.sources.set('protocol', protocol);
     for (const spec of this.config.sources) {
-      const source = createSource(spec, { stdin: this.stdin });
-      this.sources.set(sourceKey(spec), source);
-      await source.start(this.sink);
+      if (protocol !== undefined && spec.kind === 'stdin') continue;
+      this.sources.set(sourceKey(spec), createSource(spec, { stdin: this.stdin }));
     }
+    for (const source of this.sources.values()) await source.start(this.sink);
     if (this.options.handleSignals !== false) this.listenToSignals();
     this.log.info({ config: this.config.file, hooks: this.config.hooks.length, sources: [...this.sources.values()].map((source) => source.name) }, 'hookd started');
     void this.watchFiniteSources();

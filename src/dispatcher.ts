@@ -146,9 +146,13 @@ export class Dispatcher {
     this.checkIdle();
   }
 
-  private dispatch({ seq, event }: QueuedEvent): void {
+  private dispatch({ seq, event, hooks: only }: QueuedEvent): void {
     // Decision hooks answer Core Lightning directly; they never queue.
-    const hooks = matchHooks(this.config.hooks.filter((hook) => !hook.decide), event.type, event.fields);
+    const candidates = this.config.hooks.filter((hook) => !hook.decide);
+    const hooks = only === undefined ? matchHooks(candidates, event.type, event.fields) : candidates.filter((hook) => only.includes(hook.name));
+    if (only !== undefined && hooks.length < only.length) {
+      this.log.warn({ id: event.id, hooks: only.filter((name) => !hooks.some((hook) => hook.name === name)) }, 'replayed for hooks no longer in the config');
+    }
     this.queue.dispatched(seq, hooks.map((hook) => hook.name));
     if (hooks.length === 0) {
       this.log.debug({ type: event.type, id: event.id }, 'no hook matches this event');

@@ -9,6 +9,8 @@ export interface QueuedEvent {
   // Position in arrival order, unique within the queue.
   readonly seq: number;
   readonly event: HookEvent;
+  // Only these hooks (a dead letter replayed for its hook); else matching decides.
+  readonly hooks?: readonly string[] | undefined;
 }
 
 // A delivery that was dispatched before a restart and is not yet settled.
@@ -26,7 +28,7 @@ export interface EventQueue {
   // Store an accepted event. Resolves once it is safe (on disk, for the
   // durable queue), which is when a source may acknowledge it; waits while
   // the queue is full, which is how sources feel backpressure.
-  accept(event: HookEvent): Promise<QueuedEvent>;
+  accept(event: HookEvent, hooks?: readonly string[]): Promise<QueuedEvent>;
   // The next event not yet dispatched, in arrival order; null once closed and empty.
   next(): Promise<QueuedEvent | null>;
   // The event's deliveries are fixed: these hooks (possibly none) will run it.
@@ -62,12 +64,12 @@ export class MemoryQueue implements EventQueue {
     return this.events.length;
   }
 
-  async accept(event: HookEvent): Promise<QueuedEvent> {
+  async accept(event: HookEvent, hooks?: readonly string[]): Promise<QueuedEvent> {
     while (this.events.length >= this.capacity && !this.closed) {
       await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
     }
     if (this.closed) throw new Error('hookd is shutting down');
-    const queued = { seq: this.nextSeq++, event };
+    const queued: QueuedEvent = { seq: this.nextSeq++, event, hooks };
     const waiter = this.eventWaiters.shift();
     if (waiter) waiter(queued);
     else this.events.push(queued);

@@ -7,7 +7,7 @@ import type { QueuedEvent } from '../queue.js';
 
 export interface EventSink {
   // Resolves once the event is stored; waiting here is backpressure.
-  accept(event: HookEvent): Promise<QueuedEvent>;
+  accept(event: HookEvent, hooks?: readonly string[]): Promise<QueuedEvent>;
   // Read at each event, so that a reload applies at once.
   readonly shape: EventShape;
   readonly maxEventBytes: number;
