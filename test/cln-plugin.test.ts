@@ -265,7 +265,7 @@ test('a burst of notifications never delays the answer to a hook request', async
   const dir = tempDir(t);
   const slow = writeScript(dir, 'slow.sh', 'exec sleep 5');
   const ok = writeScript(dir, 'ok.sh', 'exit 0');
-  const { driver } = setup(t, `  - name: moves\n    on: coin_movement\n    run: ${slow}\n  - name: cap\n    on: htlc_accepted\n    decide: true\n    run: ${ok}\n`);
+  const { driver } = setup(t, `  - name: moves\n    on: coin_movement\n    run: ${slow}\n    kill_after: 500ms\n  - name: cap\n    on: htlc_accepted\n    decide: true\n    run: ${ok}\n`, 'shutdown_timeout: 500ms');
   await driver.start();
   const movement = stringifyJson(NOTIFICATIONS['coin_movement.chain_mvt.default_v25.09-v26.06'] as JsonValue);
   driver.writeRaw(`${movement}\n\n`.repeat(3000));
@@ -275,6 +275,8 @@ test('a burst of notifications never delays the answer to a hook request', async
   assert.deepEqual(reply, { result: 'continue' });
   // The slow hook has run at most a couple of the 3000 notifications by now.
   assert.ok(driver.logs().filter((line) => /^hook ok/.test(line.message)).length < 10);
+  // Shutdown ends the slow hook's run; the notifications still waiting are dropped (no state directory).
+  assert.equal((await driver.shutdown()).code, 0);
   driver.assertCleanStdout();
 });
 

@@ -36,6 +36,8 @@ export interface PluginIo {
 export const SOURCE_NAME = 'cln';
 // JSON-RPC "method not found".
 const METHOD_NOT_FOUND = -32601;
+// Notifications kept while init is being answered (lightningd sends none then).
+const MAX_EARLY_NOTIFICATIONS = 10_000;
 
 export class ClnPlugin {
   readonly log: Logger;
@@ -52,6 +54,10 @@ export class ClnPlugin {
   private readonly ready = new Promise<boolean>((resolve) => (this.readyResolve = resolve));
   private exitResolve!: (code: number) => void;
   private readonly exited = new Promise<number>((resolve) => (this.exitResolve = resolve));
+  // getmanifest and init being answered.
+  private readonly inflight = new Set<Promise<void>>();
+  // Notifications that came before init was answered.
+  private readonly early: JsonObject[] = [];
 
   constructor(private readonly io: PluginIo) {
     this.output = new ProtocolOutput(io.write);
@@ -78,6 +84,8 @@ export class ClnPlugin {
     } catch (error) {
       this.log.error({ err: error }, 'cannot read from lightningd');
     }
+    // Answer what was asked before stdin closed (a replayed or piped session).
+    await Promise.allSettled([...this.inflight]);
     this.beginShutdown('lightningd closed our stdin');
   }
 
@@ -95,8 +103,8 @@ export class ClnPlugin {
     const { method } = message;
     if (!('id' in message)) return this.handleNotification(method, message);
     const id = message.id as JsonValue;
-    if (method === 'getmanifest') void this.getManifest(id);
-    else if (method === 'init') void this.init(id, message.params);
+    if (method === 'getmanifest') this.track(this.getManifest(id));
+    else if (method === 'init') this.track(this.init(id, message.params));
     else {
       const hook = hookDefinition(method);
       if (hook !== undefined) void this.answerHook(id, hook, message.params);
@@ -131,6 +139,7 @@ export class ClnPlugin {
     void daemon.exited.then((code) => this.finish(code));
     this.output.reply(id, {});
     this.readyResolve(true);
+    for (const early of this.early.splice(0)) this.handleNotification(early.method as string, early);
     this.log.info({ config: config.file, rpcEnv: config.rpcEnv, subscriptions: this.registered?.subscriptions, hooks: this.registered?.hooks }, 'hookd plugin ready');
   }
 
@@ -143,12 +152,21 @@ export class ClnPlugin {
     void this.exited;
   }
 
+  private track(work: Promise<void>): void {
+    const tracked = work.finally(() => this.inflight.delete(tracked));
+    this.inflight.add(tracked);
+  }
+
   private handleNotification(method: string, message: JsonObject): void {
     const payload = unwrapNotification(method, message.params, message.origin);
     if ((method === 'log' || method === 'warning') && payload.fields.source === `plugin-${this.io.name}`) return; // our own log lines
     const event = makeEvent({ type: method, fields: payload.fields, raw: payload.raw, source: SOURCE_NAME });
     const config = this.daemon?.config;
-    if (config === undefined) return; // lightningd sends none before init
+    if (config === undefined) {
+      // lightningd sends none before init is answered; a piped session might.
+      if (this.early.length < MAX_EARLY_NOTIFICATIONS) this.early.push(message);
+      return;
+    }
     if (method === LOG_TOPIC) {
       // As in lightningd, "*" does not include log: only hooks naming it get it.
       const hooks = config.hooks.filter((hook) => !hook.decide && hook.on.includes(LOG_TOPIC) && hookMatches(hook, method, payload.fields));

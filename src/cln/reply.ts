@@ -79,6 +79,10 @@ function candidateShapes(hook: HookDefinition, reply: JsonObject): readonly Repl
 // Undefined when the reply is one of the hook's shapes; else why not.
 export function replyProblem(hook: HookDefinition, reply: JsonValue): string | undefined {
   if (!isJsonObject(reply)) return 'the reply must be a JSON object';
+  const results = knownResults(hook);
+  if (typeof reply.result === 'string' && results !== undefined && !results.includes(reply.result)) {
+    return `"result" must be ${results.map((result) => JSON.stringify(result)).join(' or ')}`;
+  }
   const problems: string[] = [];
   for (const shape of candidateShapes(hook, reply)) {
     const problem = shapeProblem(shape, reply);
@@ -89,9 +93,15 @@ export function replyProblem(hook: HookDefinition, reply: JsonValue): string | u
   return problems.join('; ');
 }
 
+// Every result the hook allows; undefined when any string goes.
+function knownResults(hook: HookDefinition): string[] | undefined {
+  if (hook.shapes.some((shape) => shape.results === 'any')) return undefined;
+  return [...new Set(hook.shapes.flatMap((shape) => (Array.isArray(shape.results) ? shape.results : [])))];
+}
+
 function describeResults(hook: HookDefinition): string {
-  const results = hook.shapes.flatMap((shape) => (Array.isArray(shape.results) ? shape.results : []));
-  return results.length === 0 ? 'any string' : `one of ${[...new Set(results)].join(', ')}`;
+  const results = knownResults(hook);
+  return results === undefined ? 'any string' : `one of ${results.join(', ')}`;
 }
 
 // A bare continue gets the request fields the hook must hand back (the PSBT of
