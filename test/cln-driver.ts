@@ -8,9 +8,13 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { TestContext } from 'node:test';
 import { isJsonObject, parseJson, stringifyJson, type JsonObject, type JsonValue } from '../src/json.ts';
 import { BIN, cleanEnv, waitFor } from './helpers.ts';
+
+// Where the driver registers its cleanup: a node:test context, or a bench's own.
+export interface Cleanup {
+  after(fn: () => unknown): void;
+}
 
 export interface DriverOptions {
   // The lightning-dir; the plugin runs in <dir>/regtest as under lightningd.
@@ -34,8 +38,9 @@ export class ClnDriver {
   private pending = '';
   private stderrText = '';
   private nextId = 0;
+  private readonly waiters = new Map<string, (message: JsonObject) => void>();
 
-  constructor(t: TestContext, readonly options: DriverOptions) {
+  constructor(t: Cleanup, readonly options: DriverOptions) {
     this.networkDir = path.join(options.lightningDir, 'regtest');
     mkdirSync(this.networkDir, { recursive: true });
     this.child = spawn(process.execPath, [BIN], {
@@ -71,6 +76,12 @@ export class ClnDriver {
         const message = parseJson(text);
         if (!isJsonObject(message) || message.jsonrpc !== '2.0') throw new Error('not a JSON-RPC 2.0 object');
         this.messages.push(message);
+        if ('id' in message) {
+          const key = stringifyJson(message.id as JsonValue);
+          const waiter = this.waiters.get(key);
+          this.waiters.delete(key);
+          waiter?.(message);
+        }
       } catch (error) {
         this.violations.push(`${(error as Error).message}: ${text.slice(0, 200)}`);
       }
@@ -96,9 +107,21 @@ export class ClnDriver {
     return this.response(id, timeoutMs);
   }
 
-  async response(id: JsonValue, timeoutMs = 15_000): Promise<JsonObject> {
+  // Resolves as soon as the response arrives (no polling: the bench times it).
+  response(id: JsonValue, timeoutMs = 15_000): Promise<JsonObject> {
     const key = stringifyJson(id);
-    return waitFor(() => this.messages.find((message) => 'id' in message && stringifyJson(message.id as JsonValue) === key), `the response to ${key}`, timeoutMs);
+    const found = this.messages.find((message) => 'id' in message && stringifyJson(message.id as JsonValue) === key);
+    if (found !== undefined) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(key);
+        reject(new Error(`timed out waiting for the response to ${key}; stderr: ${this.stderrText}`));
+      }, timeoutMs);
+      this.waiters.set(key, (message) => {
+        clearTimeout(timer);
+        resolve(message);
+      });
+    });
   }
 
   async getmanifest(): Promise<JsonObject> {
