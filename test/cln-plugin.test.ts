@@ -1,6 +1,6 @@
 // Plugin mode end to end: the built bin driven as lightningd drives it.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { isJsonObject, parseJson, stringifyJson, type JsonObject, type JsonValue } from '../src/json.ts';
@@ -286,4 +286,27 @@ test('an unknown request gets a JSON-RPC error, not silence', async (t) => {
   const response = await driver.request('hookd-nothing', {}, 'cln:x#1');
   assert.ok(isJsonObject(response.error));
   assert.equal(response.id, 'cln:x#1');
+});
+
+test('a stray write to stdout (a library, a preload) goes to stderr, never into the protocol', async (t) => {
+  const dir = tempDir(t);
+  // Loaded into hookd's own process: writes to stdout once plugin mode has begun.
+  const stray = path.join(dir, 'stray.mjs');
+  writeFileSync(stray, [
+    'const original = process.stdout.write;',
+    'const timer = setInterval(() => {',
+    '  if (process.stdout.write === original) return;',
+    '  clearInterval(timer);',
+    "  console.log('stray console.log');",
+    "  process.stdout.write('stray write\\n');",
+    '}, 10);',
+    'timer.unref();',
+    '',
+  ].join('\n'));
+  const { driver } = setup(t, recordHook('conn', 'connect'), '', { NODE_OPTIONS: `--import=${stray}` });
+  await driver.start();
+  await waitFor(() => driver.stderr.includes('stray write'), 'the stray write on stderr');
+  assert.match(driver.stderr, /stray console\.log/);
+  assert.deepEqual(await driver.hook('custommsg', { peer_id: '02', payload: '00' }), { result: 'continue' });
+  driver.assertCleanStdout();
 });
