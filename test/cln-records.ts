@@ -1,5 +1,5 @@
 // Reads what test/fixtures/cln/record.sh wrote: one record per hook run.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FIXTURES } from './helpers.ts';
 
@@ -23,8 +23,10 @@ export function readRecords(dir: string): RunRecord[] {
   }));
 }
 
+// Runs whose record is complete (the order line is written last).
 export function recordCount(dir: string): number {
-  return existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.env')).length : 0;
+  const orderFile = path.join(dir, 'order');
+  return existsSync(orderFile) ? readFileSync(orderFile, 'utf8').split('\n').filter((line) => line !== '').length : 0;
 }
 
 function parseEnv(text: string): Record<string, string> {
