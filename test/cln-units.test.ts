@@ -68,3 +68,11 @@ test('a config is refused at init only when it needs what the manifest did not r
   assert.match(needsProblem(registered, { subscriptions: ['log'], hooks: [] })!, /notifications log/);
   assert.match(needsProblem({ subscriptions: ['connect'], hooks: [] }, { subscriptions: ['*'], hooks: ['peer_connected'] })!, /notifications \* and decision hooks peer_connected/);
 });
+
+test('a log line becomes a log notification at the matching level, errors without their stack', async () => {
+  const { logParams } = await import('../src/cln/log-bridge.ts');
+  assert.deepEqual(logParams('{"level":"warn","time":"x","msg":"hook failed","hook":"a b","n":3}'), { level: 'warn', message: 'hook failed hook="a b" n=3' });
+  assert.equal(logParams('{"level":"trace","msg":"m"}').level, 'debug');
+  assert.equal(logParams('{"level":"fatal","msg":"m"}').level, 'error');
+  assert.deepEqual(logParams('{"level":"error","msg":"cannot","err":{"type":"Error","message":"boom","stack":"Error: boom\\n    at x"}}'), { level: 'error', message: 'cannot err=boom' });
+});

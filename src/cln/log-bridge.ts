@@ -15,6 +15,11 @@ export function logParams(line: string): { level: string; message: string } {
     return { level: 'info', message: line.trimEnd() };
   }
   const { time: _time, level, msg, ...fields } = entry;
+  // An error shows as its message: stack traces stay out of lightningd's log.
+  for (const key of ['err', 'error']) {
+    const value = fields[key];
+    if (typeof value === 'object' && value !== null && 'message' in value) fields[key] = String((value as { message: unknown }).message);
+  }
   return {
     level: LEVELS[String(level)] ?? 'info',
     message: `${String(msg ?? '')}${formatFields(fields)}`,

@@ -149,7 +149,6 @@ export class ClnPlugin {
     this.readyResolve(false);
     // lightningd ends the plugin after reading this; leave by ourselves if it does not.
     setTimeout(() => this.finish(0), 5000).unref();
-    void this.exited;
   }
 
   private track(work: Promise<void>): void {
