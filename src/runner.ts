@@ -3,13 +3,13 @@
 // whole group, collect its output line by line, and describe how it ended.
 import type { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { StringDecoder } from 'node:string_decoder';
 import spawn from 'cross-spawn';
+import { LineCollector, OutputBudget, type OutputStream } from './output.js';
+
+export type { OutputStream } from './output.js';
 
 // Output kept (and logged) per run; the rest is counted and dropped.
 export const MAX_OUTPUT_BYTES = 64 * 1024;
-
-export type OutputStream = 'stdout' | 'stderr';
 
 export interface RunRequest {
   readonly command: string;
@@ -57,8 +57,7 @@ class Run {
   private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private spawnError: string | undefined;
   private readonly output = { stdout: '', stderr: '' };
-  private keptBytes = 0;
-  private droppedBytes = 0;
+  private readonly budget = new OutputBudget(MAX_OUTPUT_BYTES);
   private readonly timers: NodeJS.Timeout[] = [];
   private finished = false;
   private onAbort = (): void => {
@@ -118,30 +117,12 @@ class Run {
   private collect(stream: OutputStream): void {
     const source = this.child?.[stream];
     if (!source) return;
-    const decoder = new StringDecoder('utf8');
-    let pending = '';
-    const emit = (text: string, final: boolean): void => {
-      pending += text;
-      const lines = pending.split('\n');
-      pending = final ? '' : (lines.pop() as string);
-      for (const line of lines) {
-        if (final && line === '') continue;
-        this.keep(stream, line);
-      }
-    };
-    source.on('data', (chunk: Buffer) => emit(decoder.write(chunk), false));
-    source.on('end', () => emit(decoder.end(), true));
-  }
-
-  private keep(stream: OutputStream, line: string): void {
-    const bytes = Buffer.byteLength(line) + 1;
-    if (this.keptBytes + bytes > MAX_OUTPUT_BYTES) {
-      this.droppedBytes += bytes;
-      return;
-    }
-    this.keptBytes += bytes;
-    this.output[stream] += `${line}\n`;
-    this.request.onOutput?.(stream, line);
+    const lines = new LineCollector(this.budget, (line) => {
+      this.output[stream] += `${line}\n`;
+      this.request.onOutput?.(stream, line);
+    });
+    source.on('data', (chunk: Buffer) => lines.write(chunk));
+    source.on('end', () => lines.end());
   }
 
   // SIGTERM to the whole group now, SIGKILL after the grace period.
@@ -178,7 +159,7 @@ class Run {
       durationMs: Math.round(performance.now() - this.started),
       stdout: this.output.stdout,
       stderr: this.output.stderr,
-      droppedBytes: this.droppedBytes,
+      droppedBytes: this.budget.droppedBytes,
       ok: exitCode === 0 && !this.timedOut && !this.aborted && this.spawnError === undefined,
     });
   }
