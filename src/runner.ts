@@ -59,6 +59,8 @@ class Run {
   private readonly output = { stdout: '', stderr: '' };
   private readonly budget = new OutputBudget(MAX_OUTPUT_BYTES);
   private readonly timers: NodeJS.Timeout[] = [];
+  // SIGKILL for the group, once SIGTERM has been sent.
+  private killTimer: NodeJS.Timeout | undefined;
   private finished = false;
   private onAbort = (): void => {
     this.aborted = true;
@@ -101,6 +103,7 @@ class Run {
     this.collect('stdout');
     this.collect('stderr');
     this.timers.push(setTimeout(() => {
+      if (this.exit !== undefined) return; // exited in time; its leftovers are already being ended
       this.timedOut = true;
       this.terminateGroup();
     }, request.timeoutMs));
@@ -128,17 +131,18 @@ class Run {
   // SIGTERM to the whole group now, SIGKILL after the grace period.
   private terminateGroup(): void {
     const pid = this.child?.pid;
-    if (pid === undefined || this.finished) return;
+    if (pid === undefined || this.finished || this.killTimer !== undefined) return;
     signalGroup(pid, 'SIGTERM');
-    this.timers.push(setTimeout(() => {
+    this.killTimer = setTimeout(() => {
       signalGroup(pid, 'SIGKILL');
+      if (this.finished) return;
       // A descendant that left the group may still hold our pipes: stop waiting for it.
       this.timers.push(setTimeout(() => {
         this.child?.stdout?.destroy();
         this.child?.stderr?.destroy();
         this.finish();
       }, 1000));
-    }, this.request.killAfterMs));
+    }, this.request.killAfterMs);
   }
 
   private finish(): void {
@@ -146,6 +150,8 @@ class Run {
     if (this.child && this.child.pid !== undefined && this.exit === undefined) return; // 'exit' not seen yet
     this.finished = true;
     for (const timer of this.timers) clearTimeout(timer);
+    // A descendant that ignores SIGTERM and let go of our pipes still gets its SIGKILL.
+    if (this.killTimer !== undefined && !groupAlive(this.child?.pid as number)) clearTimeout(this.killTimer);
     this.request.signal?.removeEventListener('abort', this.onAbort);
     const exitCode = this.exit?.code ?? null;
     const signal = this.exit?.signal ?? null;
