@@ -58,7 +58,7 @@ function readSettings(section: Section, inherited: HookSettings, baseDir: string
   if (section.has('args')) settings.args = readArgs(raw.args, section.at('args'), problems);
   if (section.has('cwd')) settings.cwd = readCwd(section, baseDir);
   if (section.has('env')) settings.env = { ...inherited.env, ...readEnv(raw.env, section.at('env'), problems) };
-  if (section.has('timeout')) settings.timeoutMs = section.duration('timeout', DEFAULTS.timeoutMs);
+  if (section.has('timeout')) settings.timeoutMs = section.duration('timeout', DEFAULTS.timeoutMs, { positive: true });
   settings.killAfterMs = section.duration('kill_after', inherited.killAfterMs);
   settings.concurrency = section.integer('concurrency', inherited.concurrency, 1);
   settings.retries = section.integer('retries', inherited.retries, 0);
