@@ -29,7 +29,7 @@ export function describeValue(value: unknown): string {
 }
 
 export class ConfigProblems {
-  readonly lines: string[] = [];
+  private readonly found: { readonly line: number; readonly text: string }[] = [];
 
   constructor(
     readonly file: string,
@@ -39,7 +39,12 @@ export class ConfigProblems {
   add(path: KeyPath, message: string): void {
     const line = this.lineOf(path);
     const where = line === undefined ? this.file : `${this.file}:${line}`;
-    this.lines.push(`${where}: ${formatKeyPath(path)}: ${message}`);
+    this.found.push({ line: line ?? 0, text: `${where}: ${formatKeyPath(path)}: ${message}` });
+  }
+
+  // One line per problem, in the order of the file (sort is stable).
+  get lines(): string[] {
+    return [...this.found].sort((a, b) => a.line - b.line).map((problem) => problem.text);
   }
 
   // "expected X, got Y" in one wording everywhere.
@@ -48,13 +53,13 @@ export class ConfigProblems {
   }
 
   get empty(): boolean {
-    return this.lines.length === 0;
+    return this.found.length === 0;
   }
 
   // Throws when anything was found.
   throwIfAny(): void {
     if (this.empty) return;
-    const count = this.lines.length;
+    const count = this.found.length;
     throw new HookdError('E_CONFIG', `${this.file}: ${count} problem${count === 1 ? '' : 's'} in the config`, this.lines);
   }
 }
