@@ -13,11 +13,20 @@ export interface Condition {
   readonly test: (value: JsonValue | undefined) => boolean;
 }
 
+// Event types are not paths: "/" is an ordinary character (so that "*" matches
+// "orders/paid"), hidden from picomatch behind a private-use character.
+const SLASH_STAND_IN = '\uE000';
+const hideSlashes = (text: string): string => text.replaceAll('/', SLASH_STAND_IN);
+
 // A predicate over event types from one glob or a list of them.
 export function compileTypePatterns(patterns: readonly string[]): (type: string) => boolean {
-  const matchers = patterns.map((pattern) => picomatch(pattern, { dot: true, nonegate: true }));
-  return (type) => matchers.some((matches) => matches(type));
+  const matchers = patterns.map((pattern) => picomatch(hideSlashes(pattern), { dot: true, nonegate: true }));
+  return (type) => {
+    const plain = hideSlashes(type);
+    return matchers.some((matches) => matches(plain));
+  };
 }
+
 
 // Throws an Error with a plain message when the operand does not fit the operator.
 export function compileCondition(path: string, operator: WhereOperator, operand: unknown): Condition {
