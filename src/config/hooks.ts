@@ -2,7 +2,7 @@
 // where a hook omits a key (`env` is merged, the hook's keys winning).
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { JsonObject } from '../json.js';
+import { ExactNumber, type JsonObject } from '../json.js';
 import { compileCondition, compileTypePatterns, WHERE_OPERATORS, type Condition, type WhereOperator } from '../match.js';
 import { compileTemplate, type Template } from '../template.js';
 import { resolveProgram, type Program } from './program.js';
@@ -178,7 +178,7 @@ function readArgs(raw: unknown, at: KeyPath, problems: ConfigProblems): readonly
   }
   const templates: Template[] = [];
   raw.forEach((item, index) => {
-    if (typeof item !== 'string' && typeof item !== 'number') {
+    if (typeof item !== 'string' && typeof item !== 'number' && !(item instanceof ExactNumber)) {
       problems.expected([...at, index], 'a string', item);
       return;
     }
@@ -211,7 +211,7 @@ function readEnv(raw: unknown, at: KeyPath, problems: ConfigProblems): Record<st
   for (const [name, value] of Object.entries(raw)) {
     if (!ENV_NAME.test(name)) problems.add([...at, name], 'expected a variable name of letters, digits and "_"');
     else if (name.startsWith('HOOKD_')) problems.add([...at, name], 'HOOKD_* variables are set by hookd itself');
-    else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') env[name] = String(value);
+    else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value instanceof ExactNumber) env[name] = String(value);
     else problems.expected([...at, name], 'a string, number or boolean', value);
   }
   return env;

@@ -2,6 +2,7 @@
 // line (when the format has lines) and the key path, e.g.
 //   /etc/hookd.yaml:14: hooks[2].timeout: expected a duration such as 30s, 250ms or 5m, got "soon" (string)
 import { HookdError } from '../errors.js';
+import { ExactNumber } from '../json.js';
 
 export type KeyPath = readonly (string | number)[];
 
@@ -22,6 +23,7 @@ export function formatKeyPath(path: KeyPath): string {
 // How a received value reads in a message: "soon" (string), 12 (number).
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
+  if (value instanceof ExactNumber) return `${value.text} (number)`;
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   const text = typeof value === 'string' ? JSON.stringify(value) : String(value);

@@ -1,13 +1,15 @@
 // Typed reads of one mapping of the raw config: each read checks the type,
 // reports a problem with the key path when it is wrong, and falls back to the
 // default so that validation goes on and finds every problem at once.
+import { ExactNumber } from '../json.js';
 import { formatDuration, MAX_DURATION_MS, parseDuration, parseSize } from './duration.js';
 import type { ConfigProblems, KeyPath } from './problems.js';
 
 export type RawMapping = Record<string, unknown>;
 
+// An ExactNumber (a big integer of the YAML) is a value, not a mapping.
 export function isMapping(value: unknown): value is RawMapping {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof ExactNumber);
 }
 
 export class Section {
