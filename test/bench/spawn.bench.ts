@@ -56,7 +56,7 @@ async function runHookd(config: string, eventsFile: string): Promise<void> {
       stdio: [input, 'pipe', 'inherit'],
     });
     let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     if (code !== 0 || output !== '') throw new Error(`hookd exited ${code}: ${output.slice(0, 500)}`);
   } finally {
