@@ -2,6 +2,7 @@
 // process group, write the event to its stdin, enforce the timeout on the
 // whole group, collect its output line by line, and describe how it ended.
 import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import spawn from 'cross-spawn';
 import { LineCollector, OutputBudget, type OutputStream } from './output.js';
@@ -92,7 +93,7 @@ class Run {
     child.on('error', (error: NodeJS.ErrnoException) => {
       // Only a failed spawn leaves pid undefined; other errors (kill) are noise.
       if (child.pid === undefined) {
-        this.spawnError = `${error.code ?? 'error'}: cannot start ${request.command}`;
+        this.spawnError = spawnFailure(error, request);
         this.finish();
       }
     });
@@ -169,6 +170,15 @@ class Run {
       ok: exitCode === 0 && !this.timedOut && !this.aborted && this.spawnError === undefined,
     });
   }
+}
+
+// "ENOENT: cannot start /path", or the working folder when that is what is missing.
+function spawnFailure(error: NodeJS.ErrnoException, request: RunRequest): string {
+  const code = error.code ?? 'error';
+  if (code === 'ENOENT' && request.cwd !== undefined && !existsSync(request.cwd)) {
+    return `ENOENT: cannot start ${request.command}: no working folder ${request.cwd}`;
+  }
+  return `${code}: cannot start ${request.command}`;
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

@@ -147,6 +147,13 @@ describe('runner', { concurrency: true }, () => {
     assert.equal(describeOutcome(result), 'ENOENT: cannot start /nonexistent/hookd-hook.sh');
   });
 
+  test('a working folder removed since the config was loaded is named as the cause', async (t) => {
+    const cwd = path.join(tempDir(t), 'gone');
+    const result = await runProgram(request(fixture('exit-n.sh'), { cwd }));
+    assert.equal(result.ok, false);
+    assert.equal(describeOutcome(result), `ENOENT: cannot start ${fixture('exit-n.sh')}: no working folder ${cwd}`);
+  });
+
   test('a script that lost its execute bit is a failed run naming EACCES', async (t) => {
     const script = writeScript(tempDir(t), 'locked.sh', 'exit 0', 0o644);
     const result = await runProgram(request(script));
