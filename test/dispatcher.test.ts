@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { FIXTURES, runHookd, startHookd, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
 import { peakRssKiB } from './processes.ts';
 
@@ -35,6 +35,19 @@ function counter(dir: string): { env: string; running: () => number; counts: () 
     counts: () => readFileSync(path.join(dir, 'counts'), 'utf8').trim().split('\n').map(Number),
     go: () => writeFileSync(path.join(dir, 'go'), ''),
   };
+}
+
+type Counter = ReturnType<typeof counter>;
+
+// Runs hookd on 6 events with every run held until `bound` runs are seen at
+// once (and have had SETTLE_MS to go beyond it); returns what each run counted.
+async function heldRuns(t: TestContext, file: string, count: Counter, bound: number): Promise<number[]> {
+  const hookd = startHookd(t, ['-c', file], { input: events(6) });
+  await waitFor(() => count.running() >= bound, `${bound} runs at once`);
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  count.go();
+  assert.deepEqual(await hookd.exited, { code: 0, signal: null });
+  return count.counts();
 }
 
 test('every matching hook gets one run per event, and other hooks none', async (t) => {
@@ -85,12 +98,7 @@ hooks:
   - { name: a, on: t }
   - { name: b, on: t }
 `);
-  const hookd = startHookd(t, ['-c', file], { input: events(6) });
-  await waitFor(() => count.running() >= 3, 'three runs at once');
-  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-  count.go();
-  assert.deepEqual(await hookd.exited, { code: 0, signal: null });
-  const counts = count.counts();
+  const counts = await heldRuns(t, file, count, 3);
   assert.equal(counts.length, 12);
   assert.equal(Math.max(...counts), 3, counts.join(' '));
 });
@@ -103,13 +111,9 @@ concurrency: 8
 hooks:
   - { name: pair, on: t, run: ${fixture('count-running.sh')}, concurrency: 2, env: { ${count.env} } }
 `);
-  const hookd = startHookd(t, ['-c', file], { input: events(6) });
-  await waitFor(() => count.running() >= 2, 'two runs at once');
-  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-  count.go();
-  assert.deepEqual(await hookd.exited, { code: 0, signal: null });
-  assert.deepEqual(count.counts().length, 6);
-  assert.equal(Math.max(...count.counts()), 2);
+  const counts = await heldRuns(t, file, count, 2);
+  assert.equal(counts.length, 6);
+  assert.equal(Math.max(...counts), 2, counts.join(' '));
 });
 
 test('each run is logged once when it ends, with hook, type, id, pid, exit or signal, duration and attempt', async (t) => {
