@@ -57,7 +57,8 @@ interface HookReport {
   readonly hook: string;
   readonly decide: boolean;
   readonly argv: readonly string[];
-  readonly cwd: string | undefined;
+  // The folder the hook runs in: its `cwd`, else hookd's working folder.
+  readonly cwd: string;
   readonly timeoutMs: number;
   readonly killAfterMs: number;
   readonly env: Record<string, string>;
@@ -141,7 +142,7 @@ function describeHook(hook: HookSpec, invocation: Invocation, prefix: string): H
     hook: hook.name,
     decide: hook.decide,
     argv: [invocation.command, ...invocation.args],
-    cwd: invocation.cwd,
+    cwd: invocation.cwd ?? process.cwd(),
     timeoutMs: invocation.timeoutMs,
     killAfterMs: invocation.killAfterMs,
     env: maskSecrets(shown, Object.keys(hook.env)),
@@ -170,7 +171,7 @@ function printEvent(report: EventReport, print: (line: string) => void): void {
   for (const hook of report.hooks) {
     print(`  hook ${hook.hook}${hook.decide ? ' (decision hook)' : ''}`);
     print(`    argv:    ${quoteArgv(hook.argv)}`);
-    print(`    cwd:     ${hook.cwd ?? '(hookd\'s working folder)'}`);
+    print(`    cwd:     ${hook.cwd}`);
     print(`    timeout: ${formatDuration(hook.timeoutMs)}, then SIGKILL after ${formatDuration(hook.killAfterMs)}`);
     print('    env:');
     for (const name of Object.keys(hook.env).sort()) print(`      ${name}=${hook.env[name]}`);
