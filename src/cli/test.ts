@@ -9,7 +9,7 @@ import { makeEvent, type HookEvent } from '../event.js';
 import { prepareInvocation, type Invocation } from '../invocation.js';
 import { isJsonObject, parseJson, stringifyJson, type JsonObject } from '../json.js';
 import { hookMatches } from '../match.js';
-import { maskSecrets } from '../redact.js';
+import { maskSecrets, redactSecrets } from '../redact.js';
 import { describeOutcome, runProgram, type RunResult } from '../runner.js';
 import { eventFromLine, LineSplitter } from '../sources/lines.js';
 import { CONFIG_OPTION, parseCommandLine, stringOption, usageError } from './args.js';
@@ -138,8 +138,9 @@ function toRunReport(result: RunResult): RunReport {
     signal: result.signal,
     timedOut: result.timedOut,
     durationMs: result.durationMs,
-    stdout: result.stdout,
-    stderr: result.stderr,
+    // A hook that prints its token shows *** here, as in the daemon's logs.
+    stdout: redactSecrets(result.stdout),
+    stderr: redactSecrets(result.stderr),
   };
 }
 
