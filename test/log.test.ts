@@ -76,7 +76,7 @@ function runWithStdoutFile(t: import('node:test').TestContext, args: string[], j
     closeSync(fd);
     child.on('error', reject);
     child.on('close', () => resolve(readFileSync(file, 'utf8')));
-    child.stdin.end('{"type":"block","height":1,"hash":"00ab"}\n');
+    child.stdin!.end('{"type":"block","height":1,"hash":"00ab"}\n');
   });
 }
 
