@@ -16,27 +16,34 @@ import { CONFIG_OPTION, parseCommandLine, stringOption, usageError } from './arg
 import { EXIT } from './exit-codes.js';
 import { quoteArgv } from './quote.js';
 
-export const HELP = `hookd test - try hooks on sample events
+export const HELP = `NAME
+  hookd test - try hooks on sample events
 
-Usage:
+SYNOPSIS
   hookd test [-c PATH] [--dry-run] [--json] [EVENT_FILE | -]
 
-For each event in EVENT_FILE (JSON lines, or one JSON document; "-" or no
-file reads stdin), lists the hooks that match and, for each, the argv, cwd,
-timeout and the HOOKD_* / EVENT_* environment it gets. Secrets in a hook's
-env (names with TOKEN, SECRET, PASSWORD or KEY) show as ***.
+DESCRIPTION
+  For each event of EVENT_FILE (JSON lines, or one JSON document; "-" or no
+  file reads stdin), lists the hooks that match and, for each, the argv, cwd,
+  timeout and the HOOKD_* / EVENT_* environment it would get, with the
+  hook's own env. Secrets (variables whose name holds TOKEN, SECRET, PASSWORD
+  or KEY) show as ***. Says so when no hook matches.
 
-  --dry-run   execute nothing
-  (default)   run each matching hook once, for real, and show its exit code,
-              duration, stdout and stderr
-  --json      machine-readable output
+OPTIONS
+  -c, --config PATH   the config (default: $HOOKD_CONFIG, else the search)
+  --dry-run           execute nothing
+  (without it)        run each matching hook once, for real, and show its
+                      exit code, duration, stdout and stderr
+  --json              the same, as one JSON document
 
-Exit status: 0 when every hook that ran succeeded, 1 when one failed or an
-event could not be read, 2 for a usage error, 78 for an invalid config.
+EXIT STATUS
+  0 every hook that ran succeeded (or --dry-run); 1 a hook failed or an
+  event could not be read; 2 bad command line; 78 config missing or invalid.
 
-Examples:
-  hookd test --dry-run hooks.example/events.jsonl
+EXAMPLES
+  hookd test --dry-run -c hooks.example/hookd.yaml hooks.example/events.jsonl
   echo '{"type":"block","height":812345}' | hookd test -c hookd.yaml -
+  hookd test --json --dry-run events.jsonl | jq '.events[].hooks[].hook'
 `;
 
 const OPTIONS = {
