@@ -3,7 +3,7 @@
 // where the tool is installed.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { EXIT } from '../src/cli/exit-codes.ts';
@@ -90,4 +90,16 @@ test('the example /etc config is valid and listens on the socket in the unit\'s 
   const config = await loadConfig({ path: SYSTEM_CONFIG });
   assert.deepEqual(config.sources, [{ kind: 'socket', path: '/run/hookd/hookd.sock', mode: 0o660 }]);
   assert.ok(config.shutdownTimeoutMs + DEFAULTS.killAfterMs < (parseDuration(values('TimeoutStopSec')[0] as string) ?? 0));
+});
+
+test('the README recipe copies files the package ships, to the paths the unit reads', () => {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const recipe = /## Run it under systemd[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  const copied = [...recipe.matchAll(/\$EX\/([\w.-]+)/g)].map((match) => match[1] as string);
+  assert.deepEqual([...new Set(copied)].sort(), ['hookd-system.yaml', 'hookd.service', 'hooks']);
+  for (const name of copied) assert.ok(existsSync(path.join(ROOT, 'hooks.example', name)), name);
+  assert.match(recipe, /\$EX\/hookd-system\.yaml \/etc\/hookd\/hookd\.yaml/);
+  assert.match(recipe, /useradd --system .*hookd$/m);
+  assert.match(recipe, /systemctl enable --now hookd/);
+  assert.ok(values('ExecStart')[0]?.endsWith('-c /etc/hookd/hookd.yaml'));
 });
