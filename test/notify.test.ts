@@ -9,8 +9,8 @@ import { loadConfig } from '../src/config/load.ts';
 import { Daemon } from '../src/daemon.ts';
 import { createLogger } from '../src/log.ts';
 import { createServiceNotifier, type ServiceNotifier } from '../src/notify.ts';
-import { createSource } from '../src/sources/create.ts';
 import type { EventSink, Source } from '../src/sources/source.ts';
+import { socketSourceAvailable } from './availability.ts';
 import { FIXTURES, startHookd, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
 
 // A source whose start() waits until the test opens it.
@@ -93,19 +93,10 @@ async function startReceiver(t: TestContext, socket: string, watched?: string): 
   t.after(() => void child.kill('SIGKILL'));
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const lines = (): Record<string, unknown>[] => output.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  // Complete lines only: a chunk may end in the middle of one.
+  const lines = (): Record<string, unknown>[] => output.split('\n').slice(0, -1).map((line) => JSON.parse(line) as Record<string, unknown>);
   await waitFor(() => lines().some((line) => 'listening' in line), 'the notify receiver', 30_000);
   return () => lines().filter((line) => 'message' in line) as unknown as Received[];
-}
-
-// The socket source, once built (daemon issue), lets the test check that the socket listens at READY=1.
-function socketSourceAvailable(): boolean {
-  try {
-    createSource({ kind: 'socket', path: '/nonexistent/hookd.sock', mode: 0o600 });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 test('hookd run sends READY=1 to $NOTIFY_SOCKET once its sources are open, and STOPPING=1 on SIGTERM', async (t) => {
