@@ -84,16 +84,21 @@ class SystemdNotifier implements ServiceNotifier {
       const child = spawn(this.command, [...assignments], {
         env: { ...this.env, NOTIFY_SOCKET: this.socket },
         stdio: ['ignore', 'ignore', 'pipe'],
-        timeout: HELPER_TIMEOUT_MS,
       });
+      // Not spawn's own `timeout`: its timer outlives a helper that failed to
+      // start, and would hold hookd's exit back.
+      const timer = setTimeout(() => child.kill('SIGKILL'), HELPER_TIMEOUT_MS).unref();
+      const done = (problem?: string): void => {
+        clearTimeout(timer);
+        if (problem !== undefined) this.warn(assignments, problem);
+        resolve();
+      };
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
       child.on('error', (error: NodeJS.ErrnoException) => {
-        this.warn(assignments, error.code === 'ENOENT' ? `${this.command} not found in PATH (install systemd, or use Type=exec)` : error.message);
-        resolve();
+        done(error.code === 'ENOENT' ? `${this.command} not found in PATH (install systemd, or use Type=exec)` : error.message);
       });
       child.on('close', (code, signal) => {
-        if (code !== 0) this.warn(assignments, stderr.trim().split('\n')[0] || `${this.command} ended with ${signal ?? `exit code ${code}`}`);
-        resolve();
+        done(code === 0 ? undefined : stderr.trim().split('\n')[0] || `${this.command} ended with ${signal ?? `exit code ${code}`}`);
       });
     });
   }
