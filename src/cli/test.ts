@@ -21,6 +21,8 @@ export const HELP = `NAME
 
 SYNOPSIS
   hookd test [-c PATH] [--dry-run] [--json] [EVENT_FILE | -]
+  hookd test [-c PATH] [--dry-run] [--json] --type TOPIC
+  hookd test --list-samples
 
 DESCRIPTION
   For each event of EVENT_FILE (JSON lines, or one JSON document; "-" or no
@@ -35,6 +37,9 @@ OPTIONS
   (without it)        run each matching hook once, for real, and show its
                       exit code, duration, stdout and stderr
   --json              the same, as one JSON document
+  --type TOPIC        no event file: use the built-in sample of that Core
+                      Lightning notification or hook (invoice_payment, ...)
+  --list-samples      list the built-in samples
 
 EXIT STATUS
   0 every hook that ran succeeded (or --dry-run); 1 a hook failed or an
@@ -43,6 +48,7 @@ EXIT STATUS
 EXAMPLES
   hookd test --dry-run -c hooks.example/hookd.yaml hooks.example/events.jsonl
   echo '{"type":"block","height":812345}' | hookd test -c hookd.yaml -
+  hookd test -c hooks.example/cln/hookd.yaml --dry-run --type invoice_payment
   hookd test --json --dry-run events.jsonl | jq '.events[].hooks[].hook'
 `;
 
@@ -50,6 +56,8 @@ const OPTIONS = {
   ...CONFIG_OPTION,
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
+  type: { type: 'string' },
+  'list-samples': { type: 'boolean' },
 } as const;
 
 interface HookReport {
@@ -90,8 +98,18 @@ export interface TestInput {
 export async function command(argv: string[]): Promise<number> {
   const parsed = parseCommandLine('test', argv, OPTIONS, true);
   if (parsed.positionals.length > 1) throw usageError('test', 'give one event file (or - for stdin)');
-  const config = await loadConfig({ path: stringOption(parsed, 'config') });
-  const input = readEvents(parsed.positionals[0] ?? '-', config);
+  // Core Lightning samples: an operator can try a script before any payment happens.
+  if (parsed.values['list-samples'] === true) return (await import('../cln/sample-command.js')).printSampleList(parsed.values.json === true);
+  const sampleType = stringOption(parsed, 'type');
+  if (sampleType !== undefined && parsed.positionals.length > 0) throw usageError('test', 'give either --type or an event file, not both');
+  let config = await loadConfig({ path: stringOption(parsed, 'config') });
+  let input: TestInput;
+  if (sampleType === undefined) input = readEvents(parsed.positionals[0] ?? '-', config);
+  else {
+    const samples = await import('../cln/sample-command.js');
+    input = { events: [testEvent(sampleType, samples.sampleFields(sampleType))], problems: [] };
+    config = samples.sampleConfig(config, sampleType);
+  }
   return runTest(config, input, { dryRun: parsed.values['dry-run'] === true, json: parsed.values.json === true });
 }
 

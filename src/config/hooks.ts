@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { JsonObject } from '../json.js';
 import { compileCondition, compileTypePatterns, WHERE_OPERATORS, type Condition, type WhereOperator } from '../match.js';
 import { compileTemplate, type Template } from '../template.js';
+import { checkDecisionHook } from '../cln/decision-config.js';
 import { resolveProgram, type Program } from './program.js';
 import { describeValue, type ConfigProblems, type KeyPath } from './problems.js';
 import { isMapping, Section } from './section.js';
@@ -108,6 +109,8 @@ export function readHooks(raw: unknown, rawDefaults: unknown, problems: ConfigPr
     if (settings.program === undefined && !section.has('run') && defaults.program === undefined) {
       problems.add(section.at('run'), 'missing: the script to run');
     }
+    // Core Lightning decision hooks: `on` names real hooks, `fallback` is a reply they allow.
+    if (settings.on !== undefined) checkDecisionHook(settings.decide, settings.on, settings.fallback, (key) => section.at(key), problems);
     if (name === undefined || settings.on === undefined || settings.program === undefined) return;
     hooks.push(Object.freeze({
       name,
