@@ -7,6 +7,7 @@ import { EXIT } from './cli/exit-codes.js';
 import type { HookdConfig } from './config/types.js';
 import { Dispatcher } from './dispatcher.js';
 import type { HookEvent } from './event.js';
+import type { ServiceNotifier } from './notify.js';
 import { createSource, sourceKey } from './sources/create.js';
 import type { EventSink, Source } from './sources/source.js';
 import { openStore, type OpenedStore } from './store/open.js';
@@ -22,6 +23,8 @@ export interface DaemonOptions {
   readonly protocolSource?: Source | undefined;
   // Variables for every hook (Core Lightning's LIGHTNING_RPC, ...).
   readonly extraEnv?: Readonly<Record<string, string>> | undefined;
+  // Tells systemd when hookd is ready and when it stops (notify.ts).
+  readonly notifier?: ServiceNotifier | undefined;
 }
 
 export class Daemon {
@@ -75,7 +78,11 @@ export class Daemon {
     }
     for (const source of this.sources.values()) await source.start(this.sink);
     if (this.options.handleSignals !== false) this.listenToSignals();
-    this.log.info({ config: this.config.file, hooks: this.config.hooks.length, sources: [...this.sources.values()].map((source) => source.name) }, 'hookd started');
+    const sourceNames = [...this.sources.values()].map((source) => source.name);
+    this.log.info({ config: this.config.file, hooks: this.config.hooks.length, sources: sourceNames }, 'hookd started');
+    // Only now: every source is open (the socket listens), so units ordered
+    // after hookd (bitcoind calling `hookd emit`) find it working.
+    this.options.notifier?.ready(`running: ${this.config.hooks.length} hooks; sources: ${sourceNames.join(', ')}`);
     void this.watchFiniteSources();
   }
 
@@ -111,10 +118,12 @@ export class Daemon {
 
   private async shutdown(reason: string): Promise<number> {
     this.log.info({ reason }, 'hookd stopping');
+    this.options.notifier?.stopping();
     await Promise.all([...this.sources.values()].map((source) => source.stop()));
     await this.dispatcher.stop(this.config.shutdownTimeoutMs);
     await this.store.close();
     this.log.info('hookd stopped');
+    await this.options.notifier?.flush();
     this.exitResolve(EXIT.OK);
     return EXIT.OK;
   }

@@ -9,40 +9,47 @@ import { makeEvent, type HookEvent } from '../event.js';
 import { prepareInvocation, type Invocation } from '../invocation.js';
 import { isJsonObject, parseJson, stringifyJson, type JsonObject } from '../json.js';
 import { hookMatches } from '../match.js';
-import { maskSecrets } from '../redact.js';
+import { maskSecrets, redactSecrets } from '../redact.js';
 import { describeOutcome, runProgram, type RunResult } from '../runner.js';
 import { eventFromLine, LineSplitter } from '../sources/lines.js';
 import { CONFIG_OPTION, parseCommandLine, stringOption, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { quoteArgv } from './quote.js';
 
-export const HELP = `hookd test - try hooks on sample events
+export const HELP = `NAME
+  hookd test - try hooks on sample events
 
-Usage:
+SYNOPSIS
   hookd test [-c PATH] [--dry-run] [--json] [EVENT_FILE | -]
   hookd test [-c PATH] [--dry-run] [--json] --type TOPIC
   hookd test --list-samples
 
-For each event in EVENT_FILE (JSON lines, or one JSON document; "-" or no
-file reads stdin), lists the hooks that match and, for each, the argv, cwd,
-timeout and the HOOKD_* / EVENT_* environment it gets. Secrets in a hook's
-env (names with TOKEN, SECRET, PASSWORD or KEY) show as ***.
+DESCRIPTION
+  For each event of EVENT_FILE (JSON lines, or one JSON document; "-" or no
+  file reads stdin), lists the hooks that match and, for each, the argv, cwd,
+  timeout and the HOOKD_* / EVENT_* environment it would get, with the
+  hook's own env. Secrets (variables whose name holds TOKEN, SECRET, PASSWORD
+  or KEY) show as ***. Says so when no hook matches.
 
-  --dry-run   execute nothing
-  (default)   run each matching hook once, for real, and show its exit code,
-              duration, stdout and stderr
-  --json      machine-readable output
-  --type T    no event file: use the built-in sample of Core Lightning
-              notification or hook T (invoice_payment, htlc_accepted, ...)
-  --list-samples  list the built-in samples
+OPTIONS
+  -c, --config PATH   the config (default: $HOOKD_CONFIG, else the search)
+  --dry-run           execute nothing
+  (without it)        run each matching hook once, for real, and show its
+                      exit code, duration, stdout and stderr
+  --json              the same, as one JSON document
+  --type TOPIC        no event file: use the built-in sample of that Core
+                      Lightning notification or hook (invoice_payment, ...)
+  --list-samples      list the built-in samples
 
-Exit status: 0 when every hook that ran succeeded, 1 when one failed or an
-event could not be read, 2 for a usage error, 78 for an invalid config.
+EXIT STATUS
+  0 every hook that ran succeeded (or --dry-run); 1 a hook failed or an
+  event could not be read; 2 bad command line; 78 config missing or invalid.
 
-Examples:
-  hookd test --dry-run hooks.example/events.jsonl
+EXAMPLES
+  hookd test --dry-run -c hooks.example/hookd.yaml hooks.example/events.jsonl
   echo '{"type":"block","height":812345}' | hookd test -c hookd.yaml -
   hookd test -c hooks.example/cln/hookd.yaml --dry-run --type invoice_payment
+  hookd test --json --dry-run events.jsonl | jq '.events[].hooks[].hook'
 `;
 
 const OPTIONS = {
@@ -157,8 +164,9 @@ function toRunReport(result: RunResult): RunReport {
     signal: result.signal,
     timedOut: result.timedOut,
     durationMs: result.durationMs,
-    stdout: result.stdout,
-    stderr: result.stderr,
+    // A hook that prints its token shows *** here, as in the daemon's logs.
+    stdout: redactSecrets(result.stdout),
+    stderr: redactSecrets(result.stderr),
   };
 }
 

@@ -7,6 +7,7 @@ import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { errorText, HookdError } from '../errors.js';
 import { ExactNumber } from '../json.js';
+import { rememberHookSecrets } from '../redact.js';
 import type { KeyPath, LineLookup } from './problems.js';
 import type { HookdConfig } from './types.js';
 import { validateConfig } from './validate.js';
@@ -39,7 +40,10 @@ export interface ConfigLocation {
 // Load, check and resolve the config; throws HookdError.
 export async function loadConfig(location: ConfigLocation = {}): Promise<HookdConfig> {
   const { raw, file, lineOf } = await readConfigFile(location);
-  return validateConfig(raw, file, lineOf);
+  const config = validateConfig(raw, file, lineOf);
+  // From now on no log line shows these values, whoever writes it.
+  rememberHookSecrets(config.hooks);
+  return config;
 }
 
 interface RawConfig {
