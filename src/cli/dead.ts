@@ -76,6 +76,8 @@ export async function command(argv: string[]): Promise<number> {
   if (!(SUBCOMMANDS as readonly string[]).includes(name)) throw usageError('dead', `unknown subcommand "${name}"; expected list, show, replay or purge`);
   const subcommand = name as Subcommand;
   const parsed = parseCommandLine(`dead ${subcommand}`, rest, OPTIONS[subcommand], subcommand !== 'list');
+  if (subcommand === 'show' && parsed.positionals.length === 0) throw usageError('dead show', 'give the ids of the dead letters (see hookd dead list)');
+  const selection = subcommand === 'replay' || subcommand === 'purge' ? selectionOf(subcommand, parsed) : undefined;
   const config = await loadConfig({ path: stringOption(parsed, 'config') });
   const stateDir = stateDirOf(config);
   const dead = new DiskDeadLetters(path.join(stateDir, DEAD_DIR));
@@ -85,9 +87,9 @@ export async function command(argv: string[]): Promise<number> {
     case 'show':
       return show(dead, parsed);
     case 'replay':
-      return replay(config, stateDir, selectionOf('replay', parsed));
+      return replay(config, stateDir, selection as ReplaySelection);
     case 'purge':
-      return purge(dead, selectionOf('purge', parsed));
+      return purge(dead, selection as ReplaySelection);
   }
 }
 

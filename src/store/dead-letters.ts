@@ -117,11 +117,13 @@ export class DiskDeadLetters implements DeadLetterSink {
   }
 }
 
-// "20250601-131502-K3X9QZ": the time of death (UTC) and a random tail.
+// "20250601-131502-K3X9QZ": the time of death (UTC), then the millisecond
+// (two characters, so that ids sort in order of death) and a random part.
 export function newDeadLetterId(at: Date): string {
   const stamp = at.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  let tail = '';
-  for (const byte of randomBytes(6)) tail += ALPHABET[byte % 32];
+  const ms = at.getUTCMilliseconds();
+  let tail = `${ALPHABET[ms >> 5]}${ALPHABET[ms & 31]}`;
+  for (const byte of randomBytes(4)) tail += ALPHABET[byte % 32];
   return `${stamp}-${tail}`;
 }
 

@@ -78,7 +78,12 @@ export class DurableQueue implements EventQueue {
     for (const count of this.segments.values()) this.unfinished += count;
     // Always a fresh segment: a file that a crash cut short is never appended to.
     const last = Math.max(0, ...listSegments(this.dir));
-    this.writer = new SegmentWriter(this.dir, last + 1, (sealed, opened) => this.rotated(sealed, opened));
+    this.writer = new SegmentWriter(
+      this.dir,
+      last + 1,
+      (sealed, opened) => this.rotated(sealed, opened),
+      (error) => this.log.error({ err: error }, 'cannot write the queue'),
+    );
     this.segments.set(last + 1, 0);
     if (this.pending.length > 0 || this.undispatched > 0) {
       this.log.info({ deliveries: this.pending.length, undispatched: this.undispatched }, 'queue recovered: unfinished work of the last run goes on');
@@ -135,6 +140,8 @@ export class DurableQueue implements EventQueue {
     if (delivery === undefined) return;
     delivery.attempts = attempt;
     this.write({ rec: 'started', seq, hook, attempt, at: new Date().toISOString() });
+    // On file before the hook starts: a run cut short by a crash is counted.
+    this.writeOut();
   }
 
   attemptFailed(seq: number, hook: string, result: AttemptRecord): void {
@@ -199,6 +206,14 @@ export class DurableQueue implements EventQueue {
 
   private append(record: QueueRecord): Position {
     return this.writer.append(encodeRecord(record));
+  }
+
+  private writeOut(): void {
+    try {
+      this.writer.writeOut();
+    } catch (error) {
+      this.log.error({ err: error }, 'cannot write the queue');
+    }
   }
 
   // Progress records: a failure to write one is logged, not thrown at the
@@ -281,6 +296,7 @@ export class DurableQueue implements EventQueue {
   // Read undispatched events back from disk, from the spill position on,
   // until the read-ahead is full or the end of what was written.
   private readBack(): void {
+    this.writeOut();
     let position = this.spill as Position;
     let bytes = 0;
     const end = this.writer.current;

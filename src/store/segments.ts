@@ -1,7 +1,8 @@
 // The queue's files: numbered, append-only segments of record lines
-// (queue/000000000001.log, ...). Every record is written with one write(2)
-// as soon as it is made, so a kill -9 never loses it; fsyncs are batched
-// (group commit): everyone waiting on sync() shares the next fdatasync.
+// (queue/000000000001.log, ...). The records made in one turn of the event
+// loop are written with one write(2) at its end, so a kill -9 loses none that
+// anyone waited for; fsyncs are batched (group commit): everyone waiting on
+// sync() shares the next fdatasync.
 import { closeSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { HookdError } from '../errors.js';
@@ -51,7 +52,13 @@ function newBatch(): Batch {
 
 export class SegmentWriter {
   private fd: number;
+  // Bytes of the segment, with the records not yet written out.
   private size = 0;
+  // Bytes written out to the file.
+  private written = 0;
+  private buffered: string[] = [];
+  private writeOutScheduled = false;
+  private writeError: HookdError | undefined;
   private flushing = false;
   private waiting: Batch | undefined;
   // Files left by rotation, closed once no fdatasync runs on them.
@@ -63,6 +70,7 @@ export class SegmentWriter {
     private segment: number,
     // Called after the writer moved on to a new segment.
     private readonly onRotate: (sealed: number, opened: number) => void,
+    private readonly onError: (error: HookdError) => void = () => {},
   ) {
     this.fd = this.create(segment);
   }
@@ -71,35 +79,60 @@ export class SegmentWriter {
     return { segment: this.segment, offset: this.size };
   }
 
-  // Write one whole record line; returns where it starts. A failed write is
-  // cut back off, so that no half record stays in the file.
+  // Add one whole record line; returns where it starts. The records of one
+  // turn of the event loop are written out together, with one write(2).
   append(line: string): Position {
     if (this.closed) throw new HookdError('E_STATE', 'the queue is closed');
-    const bytes = Buffer.from(line);
     const start = this.size;
+    this.buffered.push(line);
+    this.size += Buffer.byteLength(line);
+    if (!this.writeOutScheduled) {
+      this.writeOutScheduled = true;
+      queueMicrotask(() => {
+        this.writeOutScheduled = false;
+        try {
+          this.writeOut();
+        } catch (error) {
+          this.onError(error as HookdError);
+        }
+      });
+    }
+    return { segment: this.segment, offset: start };
+  }
+
+  // Write the buffered records now (before a hook starts, so that a kill -9
+  // cannot lose the record of its attempt). A failed write is cut back off,
+  // so that no half record stays in the file; the next sync() fails.
+  writeOut(): void {
+    if (this.buffered.length === 0) return;
+    const bytes = Buffer.from(this.buffered.join(''));
+    this.buffered = [];
     try {
-      let written = 0;
-      while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written, start + written);
+      let done = 0;
+      while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done, this.written + done);
     } catch (error) {
       try {
-        ftruncateSync(this.fd, start);
+        ftruncateSync(this.fd, this.written);
       } catch {
         // the next open finds and skips the half record
       }
-      throw new HookdError('E_STATE', `cannot write ${segmentFile(this.dir, this.segment)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      this.size = this.written;
+      this.writeError = new HookdError('E_STATE', `cannot write ${segmentFile(this.dir, this.segment)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw this.writeError;
     }
-    this.size += bytes.length;
-    return { segment: this.segment, offset: start };
+    this.written += bytes.length;
   }
 
   // Seal the current segment (on disk) and go on in a new one.
   rotate(): void {
     const sealed = this.segment;
+    this.writeOut();
     fdatasyncSync(this.fd);
     this.retired.push(this.fd);
     if (!this.flushing) this.closeRetired();
     this.segment++;
     this.size = 0;
+    this.written = 0;
     this.fd = this.create(this.segment);
     this.onRotate(sealed, this.segment);
   }
@@ -119,6 +152,17 @@ export class SegmentWriter {
     const batch = this.waiting;
     if (batch === undefined || this.flushing) return;
     this.waiting = undefined;
+    try {
+      this.writeOut();
+    } catch {
+      // reported below
+    }
+    const failed = this.writeError;
+    if (failed !== undefined) {
+      this.writeError = undefined;
+      batch.reject(failed);
+      return;
+    }
     this.flushing = true;
     const file = segmentFile(this.dir, this.segment);
     fdatasync(this.fd, (error) => {
@@ -134,7 +178,11 @@ export class SegmentWriter {
   async close(): Promise<void> {
     if (this.closed) return;
     while (this.flushing || this.waiting !== undefined) await this.sync().catch(() => {});
-    this.closed = true;
+    try {
+      this.writeOut();
+    } finally {
+      this.closed = true;
+    }
     try {
       fdatasyncSync(this.fd);
     } finally {
