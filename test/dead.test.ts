@@ -135,8 +135,8 @@ test('the replay control request queues dead letters into the running daemon for
   const all = await handleControl(daemon, { [CONTROL_KEY]: 'replay', all: true });
   assert.deepEqual(all.replayed, [other!.id]);
   await waitFor(() => runs().includes(`${other!.event.id} 1`) && runs().length === before + 2, 'the second replay to run');
-  stdin.end();
-  assert.equal(await daemon.exited, 0);
+  await waitFor(() => daemon.dispatcher.heldCount === 0 && daemon.dispatcher.runningCount === 0, 'the daemon to be idle');
+  assert.equal(await daemon.stop('test'), 0);
   rmSync(path.join(dir, 'healed'));
 });
 

@@ -178,3 +178,12 @@ export async function waitFor<T>(condition: () => T | Promise<T>, what = 'condit
 export function writeConfig(dir: string, yaml: string, name = 'hookd.yaml'): string {
   return writeFile(dir, name, yaml);
 }
+
+// The exit of a hookd child, or a failure after `timeoutMs` (never a hung suite).
+export function exitWithin(hookd: HookdProcess, timeoutMs = 30_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`hookd did not exit within ${timeoutMs} ms; stderr: ${hookd.stderr()}`)), timeoutMs);
+  });
+  return Promise.race([hookd.exited, timeout]).finally(() => clearTimeout(timer));
+}

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { validateConfig } from '../src/config/validate.ts';
 import { defaultStateDir } from '../src/config/state-dir.ts';
-import { runHookd, startHookd, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
+import { exitWithin, runHookd, startHookd, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
 
 test('the default state directory is $STATE_DIRECTORY (first path), else $XDG_STATE_HOME/hookd, else ~/.local/state/hookd', () => {
   const home = (): string => '/home/op';
@@ -67,11 +67,11 @@ test('a lock left by a hookd killed with -9 does not block the next start', asyn
   const first = startHookd(t, ['-c', config]);
   await waitFor(() => first.logs().some((entry) => entry.msg === 'hookd started'), 'the first hookd to start');
   first.child.kill('SIGKILL');
-  await first.exited;
+  await exitWithin(first);
   assert.equal(readFileSync(path.join(dir, 'state', 'lock'), 'utf8').split('\n')[0], String(first.child.pid), 'the dead one left its lock');
 
   const second = startHookd(t, ['-c', config], { input: '{"type":"t","n":7}\n' });
-  assert.deepEqual(await second.exited, { code: 0, signal: null }, second.stderr());
+  assert.deepEqual(await exitWithin(second), { code: 0, signal: null }, second.stderr());
   assert.ok(second.logs().some((entry) => entry.level === 'warn' && entry.pid === first.child.pid && /took over the lock/.test(String(entry.msg))));
   assert.equal(readFileSync(path.join(dir, 'out.txt'), 'utf8'), '7\n');
 });

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { runHookd, startHookd, tempDir, waitFor, writeConfig, writeScript, type HookdProcess } from './helpers.ts';
+import { DiskDeadLetters } from '../src/store/dead-letters.ts';
+import { exitWithin, runHookd, startHookd, tempDir, waitFor, writeConfig, writeScript, type HookdProcess } from './helpers.ts';
 
 // `slow` (concurrency 1) blocks on event BLOCK until killed, while the file
 // blocked.armed exists (the crash removes it);
@@ -57,7 +58,7 @@ const storedIds = (hookd: HookdProcess): string[] => hookd.logs().filter((entry)
 // Kill hookd with SIGKILL, then the hook it left blocked (its own process group).
 async function crash(hookd: HookdProcess, dir: string): Promise<void> {
   hookd.child.kill('SIGKILL');
-  await hookd.exited;
+  await exitWithin(hookd);
   unlinkSync(path.join(dir, 'blocked.armed'));
   const pid = Number(readFileSync(path.join(dir, 'blocked.pid'), 'utf8'));
   try {
@@ -110,11 +111,60 @@ test('a queue file torn mid-record is reported and skipped; every event before t
   truncateSync(file, Buffer.byteLength(text.slice(0, lineStart)) + 30);
 
   const second = startHookd(t, ['-c', config], { input: '' });
-  assert.deepEqual(await second.exited, { code: 0, signal: null }, second.stderr());
+  assert.deepEqual(await exitWithin(second), { code: 0, signal: null }, second.stderr());
   const warning = second.logs().find((entry) => entry.level === 'warn' && String(entry.msg).includes('cut short'));
   assert.ok(warning, 'the torn record is reported');
   assert.equal(warning.file, file);
   const slow = read('slow');
   for (let n = 1; n <= 19; n++) assert.ok(slow.some((line) => line.startsWith(`done ${n} `)), `event ${n} delivered`);
   assert.ok(!slow.some((line) => line.startsWith('start 20 ')), 'the torn event is not made up');
+});
+
+test('a retry waiting when hookd is killed goes on after the restart with the next attempt, and the dead letter keeps every attempt', async (t) => {
+  const dir = tempDir(t);
+  writeScript(dir, 'fail.sh', 'echo "$HOOKD_ATTEMPT" >> "$OUT"\necho "failed attempt $HOOKD_ATTEMPT" >&2\nexit 3');
+  const hooks = (backoff: string): string => `state: ./state
+event: { id: n }
+hooks:
+  - { name: stubborn, on: t, run: ./fail.sh, retries: 2, backoff: ${backoff}, env: { OUT: ${dir}/attempts.txt } }
+`;
+  const config = writeConfig(dir, hooks('1h'));
+  const first = startHookd(t, ['-c', config]);
+  first.child.stdin!.write('{"type":"t","n":1}\n');
+  await waitFor(() => first.logs().some((entry) => entry.attempt === 1 && /will retry/.test(String(entry.msg))), 'the first attempt to fail');
+  first.child.kill('SIGKILL');
+  await exitWithin(first);
+
+  writeConfig(dir, hooks('10ms'));
+  const second = await runHookd(['-c', config]);
+  assert.equal(second.code, 0, second.stderr);
+  assert.deepEqual(readFileSync(path.join(dir, 'attempts.txt'), 'utf8').trim().split('\n'), ['1', '2', '3']);
+  const letters = [...new DiskDeadLetters(path.join(dir, 'state', 'dead')).list()];
+  assert.equal(letters.length, 1);
+  assert.deepEqual(letters[0]!.attempts.map((attempt) => [attempt.attempt, attempt.outcome, attempt.stderrTail[0]]), [
+    [1, 'exit 3', 'failed attempt 1'],
+    [2, 'exit 3', 'failed attempt 2'],
+    [3, 'exit 3', 'failed attempt 3'],
+  ]);
+});
+
+test('after SIGTERM mid-burst, the events not yet run are kept and run at the next start', async (t) => {
+  const dir = tempDir(t);
+  writeScript(dir, 'slowish.sh', 'sleep 0.2\necho "$HOOKD_ID" >> "$OUT"');
+  const config = writeConfig(dir, `state: ./state
+event: { id: n }
+hooks:
+  - { name: slowish, on: burst, run: ./slowish.sh, env: { OUT: ${dir}/done.txt } }
+`);
+  const done = (): string[] => (existsSync(path.join(dir, 'done.txt')) ? readFileSync(path.join(dir, 'done.txt'), 'utf8').trim().split('\n') : []);
+  const first = startHookd(t, ['-c', config, '--log-level', 'debug']);
+  first.child.stdin!.write(burst(1, 12));
+  await waitFor(() => storedIds(first).length === 12 && done().length >= 2, 'two events done');
+  first.child.kill('SIGTERM');
+  assert.deepEqual(await exitWithin(first), { code: 0, signal: null });
+  assert.ok(done().length < 12, 'events were left at the stop');
+
+  const second = await runHookd(['-c', config]);
+  assert.equal(second.code, 0, second.stderr);
+  assert.deepEqual(done().map(Number), Array.from({ length: 12 }, (_, i) => i + 1), 'each event ran once, in order');
 });

@@ -56,7 +56,8 @@ export class StreamSource implements Source {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.input.pause();
+    // Let go of the stream: an open stdin would keep a stopped hookd alive.
+    this.input.destroy();
     this.endResolve();
   }
 

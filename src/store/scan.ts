@@ -79,7 +79,13 @@ export function scanQueue(dir: string, log: Logger): ScannedQueue {
       log.warn({ seq, hooks: [...state.deliveries.keys()] }, 'an unfinished delivery cannot be recovered: the record of its event is damaged or missing');
       continue;
     }
-    const event = restoreEvent(state.stored);
+    let event: HookEvent;
+    try {
+      event = restoreEvent(state.stored);
+    } catch (error) {
+      log.warn({ seq, err: error }, 'an unfinished delivery cannot be recovered: its stored event is unreadable');
+      continue;
+    }
     const deliveries = new Map<string, DeliveryState>();
     for (const [hook, delivery] of state.deliveries) {
       const history = withInterruptions(delivery);
