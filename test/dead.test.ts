@@ -39,22 +39,22 @@ async function makeDeadLetters(config: string, count: number): Promise<void> {
 
 test('dead letters are listed, shown, and purged with hookd dead', async (t) => {
   const { config, dead } = setUp(t);
-  await makeDeadLetters(config, 3);
+  await makeDeadLetters(config, 2);
   const ids = [...dead.ids()];
-  assert.equal(ids.length, 3);
+  assert.equal(ids.length, 2);
   for (const id of ids) assert.match(path.relative(dead.dir, dead.fileOf(id) as string), /^\d{4}-\d{2}-\d{2}\/\d{2}\/[\w-]+\.json$/);
 
   const list = await runHookd(['dead', 'list', '-c', config]);
   assert.equal(list.code, 0, list.stderr);
   const lines = list.stdout.trim().split('\n');
   assert.match(lines[0] ?? '', /^ID +DIED \(UTC\) +HOOK +TYPE +EVENT ID +ATTEMPTS +LAST FAILURE$/);
-  assert.equal(lines.length, 5);
+  assert.equal(lines.length, 4);
   for (const id of ids) assert.match(list.stdout, new RegExp(`${id} .* pay +paid +\\d +2 +exit 3`));
-  assert.match(lines[4] ?? '', /^3 dead letters in /);
+  assert.match(lines[3] ?? '', /^2 dead letters in /);
 
   const json = await runHookd(['dead', 'list', '-c', config, '--json']);
   const entries = JSON.parse(json.stdout) as { id: string; hook: string; eventId: string; attempts: number; reason: string }[];
-  assert.deepEqual(entries.map((entry) => [entry.hook, entry.eventId, entry.attempts, entry.reason]), [['pay', '1', 2, 'exit 3'], ['pay', '2', 2, 'exit 3'], ['pay', '3', 2, 'exit 3']], 'oldest first');
+  assert.deepEqual(entries.map((entry) => [entry.hook, entry.eventId, entry.attempts, entry.reason]), [['pay', '1', 2, 'exit 3'], ['pay', '2', 2, 'exit 3']], 'oldest first');
 
   const show = await runHookd(['dead', 'show', '-c', config, ids[0]!]);
   assert.equal(show.code, 0, show.stderr);
@@ -62,6 +62,10 @@ test('dead letters are listed, shown, and purged with hookd dead', async (t) => 
   assert.match(show.stdout, /hook: +pay/);
   assert.match(show.stdout, /"msat":18446744073709551615/, 'the event exactly as received');
   assert.match(show.stdout, /#1 .* exit 3 .*\n +\| boom on \d\n +#2 .* exit 3/);
+
+  const shown = JSON.parse((await runHookd(['dead', 'show', '-c', config, '--json', ids[0]!])).stdout) as { event: { raw: string }; attempts: unknown[] }[];
+  assert.match(shown[0]!.event.raw, /"msat":18446744073709551615/);
+  assert.equal(shown[0]!.attempts.length, 2);
 
   const missing = await runHookd(['dead', 'show', '-c', config, '20200101-000000-AAAAAA']);
   assert.equal(missing.code, 1);
@@ -72,7 +76,7 @@ test('dead letters are listed, shown, and purged with hookd dead', async (t) => 
   assert.equal(purgeOne.stdout, 'purged 1 dead letter\n');
   assert.deepEqual([...dead.ids()], ids.slice(1));
   const purgeAll = await runHookd(['dead', 'purge', '-c', config, '--all']);
-  assert.equal(purgeAll.stdout, 'purged 2 dead letters\n');
+  assert.equal(purgeAll.stdout, 'purged 1 dead letter\n');
   const empty = await runHookd(['dead', 'list', '-c', config]);
   assert.match(empty.stdout, /^no dead letters/);
 });

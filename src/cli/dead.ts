@@ -9,6 +9,7 @@ import { HookdError } from '../errors.js';
 import { createLogger, defaultLogFormat } from '../log.js';
 import { DiskDeadLetters, type StoredDeadLetter } from '../store/dead-letters.js';
 import { StateLockedError } from '../store/lock.js';
+import { storedEvent } from '../store/records.js';
 import { replayHere, type ReplayReport, type ReplaySelection } from '../store/replay.js';
 import { DEAD_DIR } from '../store/state-dir.js';
 import { CONFIG_OPTION, parseCommandLine, stringOption, usageError, type OptionSpec, type Parsed } from './args.js';
@@ -30,7 +31,8 @@ each attempt's exit code or signal, start time, duration and last stderr
 lines, and the time of death.
 
   list     one line per dead letter, oldest first (--json: an array)
-  show     everything about the given dead letters (--json: as stored)
+  show     everything about the given dead letters (--json: the event's
+           exact text in event.raw)
   replay   queue each event again, for its own hook only, with HOOKD_ID
            unchanged and HOOKD_ATTEMPT from 1. When hookd runs with a
            socket source, the events go into its queue; when no hookd runs,
@@ -132,7 +134,8 @@ function show(dead: DiskDeadLetters, parsed: Parsed): number {
       missing++;
     } else found.push(letter);
   }
-  if (parsed.values.json === true) print(JSON.stringify(found.map((letter) => ({ ...summary(letter), event: letter.event, attempts: letter.attempts })), null, 2));
+  // The event as stored: its exact text, not fields re-serialised (numbers would lose digits).
+  if (parsed.values.json === true) print(JSON.stringify(found.map((letter) => ({ ...summary(letter), event: storedEvent(letter.event), attempts: letter.attempts })), null, 2));
   else found.forEach((letter, index) => printLetter(letter, print, index > 0));
   return missing > 0 ? EXIT.FAILURE : EXIT.OK;
 }
