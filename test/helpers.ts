@@ -12,18 +12,13 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 // A config without `state:` uses the default state directory ($STATE_DIRECTORY,
 // else $XDG_STATE_HOME/hookd, else ~/.local/state/hookd). Tests must neither
 // touch the real one nor share one (hookd locks it): this test process gets
-// its own, and every hookd child below a fresh one unless the test sets it.
+// its own, and every child environment made by cleanEnv a fresh one inside it
+// unless the test sets XDG_STATE_HOME or STATE_DIRECTORY itself.
 const PROCESS_STATE_HOME = mkdtempSync(path.join(tmpdir(), 'hookd-state-home-'));
 process.env.XDG_STATE_HOME = PROCESS_STATE_HOME;
 delete process.env.STATE_DIRECTORY;
 process.on('exit', () => rmSync(PROCESS_STATE_HOME, { recursive: true, force: true }));
 
-// The child's environment with a fresh default state directory, and how to remove it.
-function isolatedEnv(extra: Record<string, string | undefined> = {}): { env: NodeJS.ProcessEnv; cleanup: () => void } {
-  if ('XDG_STATE_HOME' in extra || 'STATE_DIRECTORY' in extra) return { env: cleanEnv(extra), cleanup: () => {} };
-  const home = mkdtempSync(path.join(tmpdir(), 'hookd-state-home-'));
-  return { env: cleanEnv({ XDG_STATE_HOME: home, ...extra }), cleanup: () => rmSync(home, { recursive: true, force: true }) };
-}
 export const BIN = path.join(ROOT, 'bin', 'hookd.js');
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 
@@ -59,6 +54,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
     if (name.startsWith('EVENT_') || name.startsWith('HOOKD_') || name === 'LIGHTNINGD_PLUGIN' || name === 'JOURNAL_STREAM' || name === 'NOTIFY_SOCKET' || name === 'STATE_DIRECTORY') continue;
     env[name] = value;
   }
+  env.XDG_STATE_HOME = mkdtempSync(path.join(PROCESS_STATE_HOME, 'child-'));
   for (const [name, value] of Object.entries(extra)) {
     if (value === undefined) delete env[name];
     else env[name] = value;
@@ -83,10 +79,9 @@ export interface RunOptions {
 // Runs the built bin to completion.
 export function runHookd(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const { env, cleanup } = isolatedEnv(options.env);
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? ROOT,
-      env,
+      env: cleanEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -97,7 +92,6 @@ export function runHookd(args: readonly string[], options: RunOptions = {}): Pro
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      cleanup();
       resolve({ code, signal, stdout, stderr });
     });
     child.stdin.on('error', () => {});
@@ -118,10 +112,9 @@ export interface HookdProcess {
 }
 
 export function startHookd(t: TestContext, args: readonly string[], options: RunOptions = {}): HookdProcess {
-  const { env, cleanup } = isolatedEnv(options.env);
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
-    env,
+    env: cleanEnv(options.env),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
@@ -135,10 +128,7 @@ export function startHookd(t: TestContext, args: readonly string[], options: Run
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => {
-      cleanup();
-      resolve({ code, signal });
-    }),
+    child.on('close', (code, signal) => resolve({ code, signal })),
   );
   child.stdin!.on('error', () => {});
   if (options.input !== undefined) child.stdin!.end(options.input);

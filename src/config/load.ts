@@ -6,6 +6,7 @@ import path from 'node:path';
 import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { errorText, HookdError } from '../errors.js';
+import { ExactNumber } from '../json.js';
 import type { KeyPath, LineLookup } from './problems.js';
 import type { HookdConfig } from './types.js';
 import { validateConfig } from './validate.js';
@@ -100,7 +101,8 @@ function guardedLoaders(lines: Map<string, LineLookup>): Record<string, Loader> 
   };
   const yamlLoader: Loader = (filepath, content) => {
     const lineCounter = new LineCounter();
-    const doc = parseDocument(content, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    // intAsBigInt: a u64 in a `where` condition must keep every digit.
+    const doc = parseDocument(content, { lineCounter, prettyErrors: false, uniqueKeys: true, intAsBigInt: true });
     const error = doc.errors[0];
     if (error) {
       const line = lineCounter.linePos(error.pos[0]).line;
@@ -109,7 +111,7 @@ function guardedLoaders(lines: Map<string, LineLookup>): Record<string, Loader> 
     // package.json holds the config under "hookd".
     const prefix = path.basename(filepath) === 'package.json' ? ['hookd'] : [];
     lines.set(filepath, lineLookup(doc.contents, lineCounter, prefix));
-    return doc.toJS({ maxAliasCount: 100 });
+    return doc.toJS({ maxAliasCount: 100, reviver: exactIntegers });
   };
   return {
     '.yaml': guard(yamlLoader),
@@ -120,6 +122,12 @@ function guardedLoaders(lines: Map<string, LineLookup>): Record<string, Loader> 
     '.mjs': guard(defaultLoaders['.mjs']),
     '.cjs': guard(defaultLoaders['.cjs']),
   };
+}
+
+// Integers as plain numbers when a double holds them exactly, else ExactNumber.
+function exactIntegers(_key: unknown, value: unknown): unknown {
+  if (typeof value !== 'bigint') return value;
+  return Number.isSafeInteger(Number(value)) ? Number(value) : new ExactNumber(String(value));
 }
 
 export function refuseWorldWritable(file: string): void {
