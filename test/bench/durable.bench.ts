@@ -16,9 +16,10 @@ import { DurableQueue } from '../../src/store/durable-queue.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.join(ROOT, 'bin', 'hookd.js');
-const END_TO_END_EVENTS = 2000;
+// BENCH_EVENTS and BENCH_CONCURRENCY as for spawn.bench.ts.
+const END_TO_END_EVENTS = Number(process.env.BENCH_EVENTS ?? 500);
 const QUEUE_EVENTS = 50_000;
-const CONCURRENCY = 8;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 // Events accepted together, as a source does with the lines of one read.
 const BATCH = 256;
 
@@ -31,8 +32,12 @@ export async function run(): Promise<void> {
     chmodSync(hook, 0o755);
     const memoryE2e = await throughHookd(dir, 'memory', 'false', input);
     const durableE2e = await throughHookd(dir, 'durable', path.join(dir, 'state'), input);
-    const memoryQueue = await throughQueue(new MemoryQueue(Number.POSITIVE_INFINITY));
-    const durableQueue = await throughQueue(new DurableQueue({ dir: mkdtempSync(path.join(dir, 'queue-')), log: createLogger({ level: 'silent' }) }));
+    const durable = (): DurableQueue => new DurableQueue({ dir: mkdtempSync(path.join(dir, 'queue-')), log: createLogger({ level: 'silent' }) });
+    // A first pass of each warms the JIT, so that neither pays for it in the measured one.
+    await throughQueue(new MemoryQueue(Number.POSITIVE_INFINITY), QUEUE_EVENTS / 5);
+    await throughQueue(durable(), QUEUE_EVENTS / 5);
+    const memoryQueue = await throughQueue(new MemoryQueue(Number.POSITIVE_INFINITY), QUEUE_EVENTS);
+    const durableQueue = await throughQueue(durable(), QUEUE_EVENTS);
     const row = (label: string, memory: number, durable: number): string =>
       `  ${label.padEnd(12)} in-memory ${fmt(memory)} events/s   durable ${fmt(durable)} events/s   durable/in-memory ${(durable / memory).toFixed(2)}`;
     process.stdout.write(`durable queue vs in-memory (one run)\n`);
@@ -63,10 +68,10 @@ async function throughHookd(dir: string, name: string, state: string, input: str
 
 // Events/s through a queue: accepted in batches, each dispatched to one hook,
 // started and settled, as the dispatcher does.
-async function throughQueue(queue: EventQueue): Promise<number> {
-  const events = Array.from({ length: QUEUE_EVENTS }, (_, i) => {
+async function throughQueue(queue: EventQueue, count: number): Promise<number> {
+  const events = Array.from({ length: count }, (_, i) => {
     const raw = `{"type":"tick","n":${i}}`;
-    return makeEvent({ type: 'tick', fields: { type: 'tick', n: i }, raw, source: 'bench' });
+    return makeEvent({ type: 'tick', fields: { type: 'tick', n: i }, raw, source: 'bench', id: `e${i}` });
   });
   const started = performance.now();
   const consumer = (async () => {
@@ -80,7 +85,7 @@ async function throughQueue(queue: EventQueue): Promise<number> {
   queue.close();
   await consumer;
   await queue.shutdown();
-  return QUEUE_EVENTS / ((performance.now() - started) / 1000);
+  return count / ((performance.now() - started) / 1000);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) await run();
