@@ -103,6 +103,19 @@ test('hookd dead replay runs the hook here when no hookd runs: success removes t
   assert.ok(!existsSync(path.join(path.dirname(config), 'state', 'lock')), 'the lock is released');
 });
 
+test('hookd dead replay runs here when the config names a socket but no hookd listens on it', async (t) => {
+  const { dir, config, dead, runs, heal } = setUp(t);
+  await makeDeadLetters(config, 1);
+  heal();
+  const withSocket = writeConfig(dir, `${readFileSync(config, 'utf8')}sources: [stdin, {socket: ./hookd.sock}]\n`, 'with-socket.yaml');
+  const before = runs().length;
+  const result = await runHookd(['dead', 'replay', '-c', withSocket, '--all']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /ran with success/);
+  assert.equal(runs().length, before + 1);
+  assert.deepEqual([...dead.ids()], []);
+});
+
 test('hookd dead replay refuses to run here while a hookd without a socket holds the state directory', async (t) => {
   const { config, dead } = setUp(t);
   await makeDeadLetters(config, 1);

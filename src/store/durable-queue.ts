@@ -5,15 +5,16 @@
 // Dispatch, attempt and settlement records let a restart pick up every
 // unfinished delivery; finished segments are deleted, and a segment pinned
 // by a few slow deliveries has them copied forward so that it can go too.
-import { statSync, unlinkSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { AttemptRecord } from '../deadletters.js';
 import { HookdError } from '../errors.js';
 import type { HookEvent } from '../event.js';
 import type { EventQueue, PendingDelivery, QueuedEvent, Settlement } from '../queue.js';
-import { encodeRecord, decodeRecord, restoreEvent, storedEvent, type QueueRecord } from './records.js';
+import { readBack } from './read-back.js';
+import { encodeRecord, storedEvent, type QueueRecord } from './records.js';
 import { scanQueue, type LiveEvent } from './scan.js';
-import { listSegments, readLines, segmentFile, SegmentWriter, type Position } from './segments.js';
+import { listSegments, segmentFile, SegmentWriter, type Position } from './segments.js';
 
 export interface DurableQueueOptions {
   // The queue's folder (<state>/queue).
@@ -32,9 +33,6 @@ export interface DurableQueueOptions {
 interface HeldEvent extends QueuedEvent {
   readonly segment: number;
 }
-
-// Bytes of undispatched events read back from disk at once, at most.
-const READ_BACK_BYTES = 8 * 1024 * 1024;
 
 export class DurableQueue implements EventQueue {
   readonly durable = true;
@@ -293,58 +291,28 @@ export class DurableQueue implements EventQueue {
     }
   }
 
-  // Read undispatched events back from disk, from the spill position on,
-  // until the read-ahead is full or the end of what was written.
+  // Read the next batch of undispatched events back from disk.
   private readBack(): void {
     this.writeOut();
-    let position = this.spill as Position;
-    let bytes = 0;
-    const end = this.writer.current;
-    for (;;) {
-      const limit = position.segment === end.segment ? end.offset : statSync(segmentFile(this.dir, position.segment)).size;
-      let stoppedAt: number | undefined;
-      for (const line of readLines(segmentFile(this.dir, position.segment), position.offset, limit)) {
-        if (this.readAhead.length >= this.readAheadLimit || bytes >= READ_BACK_BYTES) {
-          stoppedAt = line.offset;
-          break;
-        }
-        if (line.text === undefined) break;
-        bytes += line.end - line.offset;
-        const record = decodeRecord(line.text);
-        if (typeof record === 'string' || record.rec !== 'event' || record.seq <= this.lastQueuedSeq) continue;
-        const event = this.restore(record);
-        if (event === undefined) {
-          // It can never run: count it as finished.
-          this.count(position.segment, -1);
-          this.undispatched--;
-          continue;
-        }
-        this.lastQueuedSeq = record.seq;
-        this.readAhead.push({ seq: record.seq, event, hooks: record.hooks, segment: position.segment });
+    const batch = readBack({
+      dir: this.dir,
+      from: this.spill as Position,
+      end: this.writer.current,
+      segments: [...this.segments.keys()],
+      afterSeq: this.lastQueuedSeq,
+      maxEvents: this.readAheadLimit - this.readAhead.length,
+    });
+    for (const { seq, segment, event, hooks, problem } of batch.events) {
+      this.lastQueuedSeq = seq;
+      if (event !== undefined) {
+        this.readAhead.push({ seq, event, hooks, segment });
+        continue;
       }
-      if (stoppedAt !== undefined) {
-        this.spill = { segment: position.segment, offset: stoppedAt };
-        return;
-      }
-      if (position.segment === end.segment) {
-        this.spill = undefined;
-        return;
-      }
-      const following = [...this.segments.keys()].find((segment) => segment > position.segment);
-      if (following === undefined) {
-        this.spill = undefined;
-        return;
-      }
-      position = { segment: following, offset: 0 };
+      // It can never run: count it as finished.
+      this.log.warn({ seq, err: problem }, 'stored event unreadable: skipped');
+      this.count(segment, -1);
+      this.undispatched--;
     }
-  }
-
-  private restore(record: Extract<QueueRecord, { rec: 'event' }>): HookEvent | undefined {
-    try {
-      return restoreEvent(record.event);
-    } catch (error) {
-      this.log.warn({ seq: record.seq, err: error }, 'stored event unreadable: skipped');
-      return undefined;
-    }
+    this.spill = batch.next;
   }
 }
