@@ -81,10 +81,10 @@ export class Dispatcher {
       const spec = this.config.hooks.find((hook) => hook.name === pending.hook);
       if (spec === undefined) {
         this.log.warn({ hook: pending.hook, id: pending.event.id }, 'hook no longer in the config; its pending delivery becomes a dead letter');
-        await this.bury(pending.seq, pending.event, pending.hook, [], 'hook removed from the config');
+        await this.bury(pending.seq, pending.event, pending.hook, pending.history ?? [], 'hook removed from the config');
         continue;
       }
-      this.enqueue({ seq: pending.seq, event: pending.event, spec, attempts: pending.attempts, history: [] });
+      this.enqueue({ seq: pending.seq, event: pending.event, spec, attempts: pending.attempts, history: [...(pending.history ?? [])] });
     }
     void this.pull();
   }
@@ -231,7 +231,7 @@ export class Dispatcher {
         release();
       }
       recordRun(stats, result, new Date());
-      delivery.history.push({
+      const attempt: AttemptRecord = {
         attempt: delivery.attempts,
         startedAt: startedAt.toISOString(),
         durationMs: result.durationMs,
@@ -240,7 +240,9 @@ export class Dispatcher {
         signal: result.signal,
         timedOut: result.timedOut,
         stderrTail: stderrTail(result.stderr),
-      });
+      };
+      delivery.history.push(attempt);
+      if (!result.ok && !result.aborted) this.queue.attemptFailed(delivery.seq, spec.name, attempt);
       const willRetry = !result.ok && !result.aborted && delivery.attempts <= spec.retries;
       this.logRun(delivery, result, willRetry);
       if (result.ok) {
@@ -285,11 +287,11 @@ export class Dispatcher {
     else this.log.error(fields, `hook failed: ${describeOutcome(result)}${delivery.spec.retries > 0 ? '; out of retries, kept as a dead letter' : ''}`);
   }
 
-  // backoff × 2^(attempt-1), capped, with ±20% jitter so that retries of a
-  // burst do not all fire at the same instant.
+  // backoff × 2^(attempt-1) with ±20% jitter, so that retries of a burst do
+  // not all fire at the same instant; never longer than max_backoff.
   private backoff(spec: HookSpec, attempt: number): number {
     const base = Math.min(spec.backoffMs * 2 ** (attempt - 1), spec.maxBackoffMs);
-    return Math.round(base * (0.8 + 0.4 * this.random()));
+    return Math.min(Math.round(base * (0.8 + 0.4 * this.random())), spec.maxBackoffMs);
   }
 
   // Resolves true after `ms`, or false at once when shutdown begins.

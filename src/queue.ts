@@ -3,6 +3,7 @@
 // MemoryQueue keeps it all in memory (`state: false`); the durable queue in
 // store/ implements the same interface on disk, so that the dispatcher does
 // not change when durability is on.
+import type { AttemptRecord } from './deadletters.js';
 import type { HookEvent } from './event.js';
 
 export interface QueuedEvent {
@@ -18,6 +19,8 @@ export interface PendingDelivery extends QueuedEvent {
   readonly hook: string;
   // Attempts already started (0: never ran).
   readonly attempts: number;
+  // How those attempts ended (for the dead letter, should it come to that).
+  readonly history?: readonly AttemptRecord[];
 }
 
 export type Settlement = 'done' | 'dead';
@@ -35,6 +38,8 @@ export interface EventQueue {
   dispatched(seq: number, hooks: readonly string[]): void;
   // A run of a delivery starts with this attempt number (1-based).
   attemptStarted(seq: number, hook: string, attempt: number): void;
+  // An attempt failed (a retry or a dead letter follows): how it ended.
+  attemptFailed(seq: number, hook: string, result: AttemptRecord): void;
   // A delivery is over: done (exit 0) or dead (kept as a dead letter).
   settled(seq: number, hook: string, outcome: Settlement): void;
   // Deliveries dispatched before a restart and not settled, in arrival order.
@@ -88,6 +93,7 @@ export class MemoryQueue implements EventQueue {
 
   dispatched(): void {}
   attemptStarted(): void {}
+  attemptFailed(): void {}
   settled(): void {}
 
   async recover(): Promise<PendingDelivery[]> {

@@ -158,7 +158,8 @@ hooks:
     const { file, dir, hooks, ...top } = config;
     assert.deepEqual(top, {
       sources: [{ kind: 'stdin' }],
-      state: false,
+      // The default state directory ($XDG_STATE_HOME is set by the test helpers).
+      state: path.join(process.env.XDG_STATE_HOME as string, 'hookd'),
       typePath: 'type',
       idPath: undefined,
       envPrefix: 'EVENT_',

@@ -8,6 +8,17 @@ import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+// A config without `state:` uses the default state directory ($STATE_DIRECTORY,
+// else $XDG_STATE_HOME/hookd, else ~/.local/state/hookd). Tests must neither
+// touch the real one nor share one (hookd locks it): this test process gets
+// its own, and every child environment made by cleanEnv a fresh one inside it
+// unless the test sets XDG_STATE_HOME or STATE_DIRECTORY itself.
+const PROCESS_STATE_HOME = mkdtempSync(path.join(tmpdir(), 'hookd-state-home-'));
+process.env.XDG_STATE_HOME = PROCESS_STATE_HOME;
+delete process.env.STATE_DIRECTORY;
+process.on('exit', () => rmSync(PROCESS_STATE_HOME, { recursive: true, force: true }));
+
 export const BIN = path.join(ROOT, 'bin', 'hookd.js');
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 
@@ -40,9 +51,10 @@ export function writeFile(dir: string, name: string, text: string, mode = 0o644)
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (name.startsWith('EVENT_') || name.startsWith('HOOKD_') || name === 'LIGHTNINGD_PLUGIN' || name === 'JOURNAL_STREAM' || name === 'NOTIFY_SOCKET') continue;
+    if (name.startsWith('EVENT_') || name.startsWith('HOOKD_') || name === 'LIGHTNINGD_PLUGIN' || name === 'JOURNAL_STREAM' || name === 'NOTIFY_SOCKET' || name === 'STATE_DIRECTORY') continue;
     env[name] = value;
   }
+  env.XDG_STATE_HOME = mkdtempSync(path.join(PROCESS_STATE_HOME, 'child-'));
   for (const [name, value] of Object.entries(extra)) {
     if (value === undefined) delete env[name];
     else env[name] = value;
@@ -155,4 +167,13 @@ export async function waitFor<T>(condition: () => T | Promise<T>, what = 'condit
 // Writes a YAML config (the text as given) into `dir` and returns its path.
 export function writeConfig(dir: string, yaml: string, name = 'hookd.yaml'): string {
   return writeFile(dir, name, yaml);
+}
+
+// The exit of a hookd child, or a failure after `timeoutMs` (never a hung suite).
+export function exitWithin(hookd: HookdProcess, timeoutMs = 30_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`hookd did not exit within ${timeoutMs} ms; stderr: ${hookd.stderr()}`)), timeoutMs);
+  });
+  return Promise.race([hookd.exited, timeout]).finally(() => clearTimeout(timer));
 }

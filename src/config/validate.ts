@@ -5,6 +5,7 @@ import { readHooks } from './hooks.js';
 import { ConfigProblems, type LineLookup } from './problems.js';
 import { isMapping, Section } from './section.js';
 import { readSources } from './sources.js';
+import { defaultStateDir, resolveStateDir } from './state-dir.js';
 import { DEFAULTS, type HookdConfig } from './types.js';
 
 const TOP_KEYS = [
@@ -53,9 +54,15 @@ export function validateConfig(raw: unknown, file: string, lineOf?: LineLookup):
   return Object.freeze(config);
 }
 
-// `state:` a folder (relative to the config) or false for memory only.
+// `state:` a folder (relative to the config), or false for memory only;
+// without the key, the default location (state-dir.ts).
 function readState(top: Section, dir: string): string | false {
-  if (!top.has('state') || top.raw.state === false) return false;
-  const value = top.string('state');
-  return value === undefined ? false : path.resolve(dir, value);
+  if (!top.has('state')) return defaultStateDir();
+  const value = top.raw.state;
+  if (value === false) return false;
+  if (typeof value !== 'string' || value === '') {
+    top.problems.expected(['state'], 'a folder path, or false to keep events in memory only', value);
+    return false;
+  }
+  return resolveStateDir(value, dir);
 }

@@ -1,5 +1,5 @@
-// stdin as a source: JSON lines until EOF. Reading waits for each event to be
-// accepted, so a fast producer is slowed to the pace of the queue.
+// stdin as a source: JSON lines until EOF. Reading waits for each chunk's
+// events to be accepted, so a fast producer is slowed to the pace of the queue.
 import type { Readable } from 'node:stream';
 import { EventError } from '../event.js';
 import { eventFromLine, LineSplitter, type LineItem } from './lines.js';
@@ -29,7 +29,9 @@ export class StreamSource implements Source {
     const splitter = new LineSplitter(sink.maxEventBytes);
     try {
       for await (const chunk of this.input) {
-        for (const item of splitter.push(chunk as Buffer)) await this.handle(item, sink);
+        // The lines of a chunk are accepted together (in order), so that the
+        // durable queue stores them with one fsync; the next chunk waits.
+        await Promise.all(splitter.push(chunk as Buffer).map((item) => this.handle(item, sink)));
         if (this.stopped) return;
       }
       for (const item of splitter.end()) await this.handle(item, sink);
@@ -54,7 +56,8 @@ export class StreamSource implements Source {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.input.pause();
+    // Let go of the stream: an open stdin would keep a stopped hookd alive.
+    this.input.destroy();
     this.endResolve();
   }
 

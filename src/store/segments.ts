@@ -1,0 +1,246 @@
+// The queue's files: numbered, append-only segments of record lines
+// (queue/000000000001.log, ...). The records made in one turn of the event
+// loop are written with one write(2) at its end, so a kill -9 loses none that
+// anyone waited for; fsyncs are batched (group commit): everyone waiting on
+// sync() shares the next fdatasync.
+import { closeSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { HookdError } from '../errors.js';
+
+export interface Position {
+  readonly segment: number;
+  readonly offset: number;
+}
+
+const SEGMENT_NAME = /^(\d{12})\.log$/;
+
+export function segmentFile(dir: string, segment: number): string {
+  return path.join(dir, `${String(segment).padStart(12, '0')}.log`);
+}
+
+// The segment numbers in `dir`, oldest first.
+export function listSegments(dir: string): number[] {
+  return readdirSync(dir)
+    .map((name) => SEGMENT_NAME.exec(name)?.[1])
+    .filter((digits): digits is string => digits !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+// fsync a folder, so that files created or removed in it stay so after a power loss.
+export function syncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+interface Batch {
+  readonly promise: Promise<void>;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+function newBatch(): Batch {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
+}
+
+export class SegmentWriter {
+  private fd: number;
+  // Bytes of the segment, with the records not yet written out.
+  private size = 0;
+  // Bytes written out to the file.
+  private written = 0;
+  private buffered: string[] = [];
+  private writeOutScheduled = false;
+  private writeError: HookdError | undefined;
+  private flushing = false;
+  private waiting: Batch | undefined;
+  // Files left by rotation, closed once no fdatasync runs on them.
+  private retired: number[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly dir: string,
+    private segment: number,
+    // Called after the writer moved on to a new segment.
+    private readonly onRotate: (sealed: number, opened: number) => void,
+    private readonly onError: (error: HookdError) => void = () => {},
+  ) {
+    this.fd = this.create(segment);
+  }
+
+  get current(): Position {
+    return { segment: this.segment, offset: this.size };
+  }
+
+  // Add one whole record line; returns where it starts. The records of one
+  // turn of the event loop are written out together, with one write(2).
+  append(line: string): Position {
+    if (this.closed) throw new HookdError('E_STATE', 'the queue is closed');
+    const start = this.size;
+    this.buffered.push(line);
+    this.size += Buffer.byteLength(line);
+    if (!this.writeOutScheduled) {
+      this.writeOutScheduled = true;
+      queueMicrotask(() => {
+        this.writeOutScheduled = false;
+        try {
+          this.writeOut();
+        } catch (error) {
+          this.onError(error as HookdError);
+        }
+      });
+    }
+    return { segment: this.segment, offset: start };
+  }
+
+  // Write the buffered records now (before a hook starts, so that a kill -9
+  // cannot lose the record of its attempt). A failed write is cut back off,
+  // so that no half record stays in the file; the next sync() fails.
+  writeOut(): void {
+    if (this.buffered.length === 0) return;
+    const bytes = Buffer.from(this.buffered.join(''));
+    this.buffered = [];
+    try {
+      let done = 0;
+      while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done, this.written + done);
+    } catch (error) {
+      try {
+        ftruncateSync(this.fd, this.written);
+      } catch {
+        // the next open finds and skips the half record
+      }
+      this.size = this.written;
+      this.writeError = new HookdError('E_STATE', `cannot write ${segmentFile(this.dir, this.segment)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw this.writeError;
+    }
+    this.written += bytes.length;
+  }
+
+  // Seal the current segment (on disk) and go on in a new one.
+  rotate(): void {
+    const sealed = this.segment;
+    this.writeOut();
+    fdatasyncSync(this.fd);
+    this.retired.push(this.fd);
+    if (!this.flushing) this.closeRetired();
+    this.segment++;
+    this.size = 0;
+    this.written = 0;
+    this.fd = this.create(this.segment);
+    this.onRotate(sealed, this.segment);
+  }
+
+  // Resolves once everything appended before the call is on disk.
+  sync(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (this.waiting !== undefined) return this.waiting.promise;
+    const batch = newBatch();
+    this.waiting = batch;
+    // Let the rest of this turn of the event loop join the batch.
+    if (!this.flushing) setImmediate(() => this.flush());
+    return batch.promise;
+  }
+
+  private flush(): void {
+    const batch = this.waiting;
+    if (batch === undefined || this.flushing) return;
+    this.waiting = undefined;
+    try {
+      this.writeOut();
+    } catch {
+      // reported below
+    }
+    const failed = this.writeError;
+    if (failed !== undefined) {
+      this.writeError = undefined;
+      batch.reject(failed);
+      return;
+    }
+    this.flushing = true;
+    const file = segmentFile(this.dir, this.segment);
+    fdatasync(this.fd, (error) => {
+      this.flushing = false;
+      this.closeRetired();
+      if (error) batch.reject(new HookdError('E_STATE', `cannot sync ${file}: ${error.code ?? error.message}`));
+      else batch.resolve();
+      if (this.waiting !== undefined) this.flush();
+    });
+  }
+
+  // Wait for the last sync, then close.
+  async close(): Promise<void> {
+    if (this.closed) return;
+    while (this.flushing || this.waiting !== undefined) await this.sync().catch(() => {});
+    try {
+      this.writeOut();
+    } finally {
+      this.closed = true;
+    }
+    try {
+      fdatasyncSync(this.fd);
+    } finally {
+      closeSync(this.fd);
+      this.closeRetired();
+    }
+  }
+
+  private create(segment: number): number {
+    const fd = openSync(segmentFile(this.dir, segment), 'wx', 0o600);
+    syncDir(this.dir);
+    return fd;
+  }
+
+  private closeRetired(): void {
+    for (const fd of this.retired.splice(0)) closeSync(fd);
+  }
+}
+
+export interface Line {
+  readonly offset: number;
+  // Where the next line starts.
+  readonly end: number;
+  // The text without its newline; undefined when the file ends before the newline.
+  readonly text: string | undefined;
+}
+
+const CHUNK_BYTES = 256 * 1024;
+
+// The lines of a file from `start` up to `end`, read in chunks (never the
+// whole file at once).
+export function* readLines(file: string, start = 0, end = Number.POSITIVE_INFINITY): Generator<Line> {
+  const fd = openSync(file, 'r');
+  try {
+    let buffer = Buffer.alloc(0);
+    let bufferStart = start;
+    let readAt = start;
+    let scanFrom = 0;
+    for (;;) {
+      const newline = buffer.indexOf(0x0a, scanFrom);
+      if (newline !== -1) {
+        yield { offset: bufferStart, end: bufferStart + newline + 1, text: buffer.toString('utf8', 0, newline) };
+        buffer = buffer.subarray(newline + 1);
+        bufferStart += newline + 1;
+        scanFrom = 0;
+        continue;
+      }
+      scanFrom = buffer.length;
+      const want = Math.min(CHUNK_BYTES, end - readAt);
+      if (want <= 0) break;
+      const chunk = Buffer.allocUnsafe(want);
+      const got = readSync(fd, chunk, 0, want, readAt);
+      if (got === 0) break;
+      readAt += got;
+      buffer = buffer.length === 0 ? chunk.subarray(0, got) : Buffer.concat([buffer, chunk.subarray(0, got)]);
+    }
+    if (buffer.length > 0) yield { offset: bufferStart, end: bufferStart + buffer.length, text: undefined };
+  } finally {
+    closeSync(fd);
+  }
+}
