@@ -4,13 +4,16 @@
 // one line: {"ok":true,...} or {"ok":false,"error":"..."}.
 import type { Daemon } from './daemon.js';
 import type { JsonObject } from './json.js';
+import { statusRequest } from './status.js';
 
 export const CONTROL_KEY = '$hookd';
 
 export type ControlHandler = (daemon: Daemon, request: JsonObject) => Promise<Record<string, unknown>>;
 
 // Each feature registers its requests here (status, replay, ...).
-export const CONTROL_HANDLERS = new Map<string, ControlHandler>();
+export const CONTROL_HANDLERS = new Map<string, ControlHandler>([
+  ['status', statusRequest],
+]);
 
 export async function handleControl(daemon: Daemon, request: JsonObject): Promise<Record<string, unknown>> {
   const name = request[CONTROL_KEY];

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { startDaemon, talk, waitForLines, waitForLog } from './daemon-helpers.ts';
+import { tempDir, waitFor, writeScript, type HookdProcess } from './helpers.ts';
+
+// Saves the config the way many editors do: a new file renamed over the old.
+function saveByRename(file: string, yaml: string): void {
+  writeFileSync(`${file}.swp`, yaml);
+  renameSync(`${file}.swp`, file);
+}
+
+// Waits for the n-th log entry whose msg contains `text`.
+function waitForNth(hookd: HookdProcess, text: string, n: number): Promise<Record<string, unknown>> {
+  return waitFor(() => hookd.logs().filter((entry) => String(entry.msg).includes(text))[n - 1], `log "${text}" #${n}`);
+}
+
+function tick(n: number): string {
+  return JSON.stringify({ type: 'tick', n });
+}
+
+function config(hook: string, extra = ''): string {
+  return `sources:\n  - socket: ./hookd.sock\n${extra}hooks:\n  - name: ${hook}\n    on: tick\n    run: ./say.sh\n    env: { SAY: ${hook} }\n`;
+}
+
+test('an edit saved by rename applies to new events; a bad edit logs every problem and the running config keeps working', async (t) => {
+  const dir = tempDir(t);
+  const out = path.join(dir, 'out.txt');
+  writeScript(dir, 'say.sh', `echo "$SAY $EVENT_N" >> '${out}'`);
+  const { hookd, config: file } = await startDaemon(t, dir, config('first'));
+  const socket = path.join(dir, 'hookd.sock');
+  await talk(socket, [tick(1)]);
+  await waitForLines(out, 1);
+
+  saveByRename(file, config('second'));
+  await waitForLog(hookd, 'config reloaded');
+  await talk(socket, [tick(2)]);
+
+  saveByRename(file, `${config('third')}    timeout: soon\nbogus: 1\n`);
+  const failure = await waitForLog(hookd, 'config not reloaded');
+  assert.match(String(failure.msg), /^config not reloaded: 2 problems; the running config stays$/);
+  const problems = hookd.logs().filter((entry) => entry.level === 'error' && entry.config === file && entry.msg !== failure.msg).map((entry) => String(entry.msg));
+  assert.equal(problems.length, 2);
+  assert.ok(problems.some((line) => line.includes('hooks[0].timeout: expected a duration')));
+  assert.ok(problems.some((line) => line.includes('bogus: unknown key')));
+  await talk(socket, [tick(3)]);
+  assert.deepEqual(await waitForLines(out, 3), ['first 1', 'second 2', 'second 3']);
+  hookd.child.kill('SIGTERM');
+  assert.equal((await hookd.exited).code, 0);
+});
+
+test('a hook already running finishes under the config it started with; later events use the new one', async (t) => {
+  const dir = tempDir(t);
+  const out = path.join(dir, 'out.txt');
+  const gate = path.join(dir, 'go');
+  writeScript(dir, 'say.sh', `echo started >> '${out}.started'\nwhile [ ! -e '${gate}' ]; do sleep 0.05; done\necho "$SAY $EVENT_N" >> '${out}'`);
+  const { hookd, config: file } = await startDaemon(t, dir, config('old'));
+  const socket = path.join(dir, 'hookd.sock');
+  await talk(socket, [tick(1)]);
+  await waitFor(() => existsSync(`${out}.started`), 'the first run to start');
+  saveByRename(file, config('old').replace('SAY: old', 'SAY: new'));
+  await waitForLog(hookd, 'config reloaded');
+  await talk(socket, [tick(2)]);
+  writeFileSync(gate, '');
+  assert.deepEqual(await waitForLines(out, 2), ['old 1', 'new 2']);
+});
+
+test('SIGHUP reloads, and sources added or removed by an edit are started or stopped', async (t) => {
+  const dir = tempDir(t);
+  const out = path.join(dir, 'out.txt');
+  writeScript(dir, 'say.sh', `echo "$SAY $EVENT_N $HOOKD_SOURCE" >> '${out}'`);
+  const { hookd, config: file } = await startDaemon(t, dir, config('first'));
+  const extra = path.join(dir, 'extra.sock');
+
+  // Written in place, then SIGHUP: the reload that runs first is the signal's.
+  writeFileSync(file, config('second', '  - socket: ./extra.sock\n  - file: ./events.jsonl\n'));
+  hookd.child.kill('SIGHUP');
+  const reloaded = await waitForLog(hookd, 'config reloaded');
+  assert.equal(reloaded.reason, 'SIGHUP');
+  await waitFor(() => existsSync(extra), 'the added socket');
+  assert.deepEqual((await talk(extra, [tick(1)])).map((answer) => answer.ok), [true]);
+  writeFileSync(path.join(dir, 'events.jsonl'), `${tick(2)}\n`);
+  assert.deepEqual(await waitForLines(out, 2), ['second 1 socket', 'second 2 file']);
+
+  saveByRename(file, config('third'));
+  await waitForNth(hookd, 'source stopped by reload', 2);
+  assert.equal(existsSync(extra), false, 'the removed socket is gone');
+  await talk(path.join(dir, 'hookd.sock'), [tick(3)]);
+  assert.deepEqual(await waitForLines(out, 3), ['second 1 socket', 'second 2 file', 'third 3 socket']);
+  hookd.child.kill('SIGTERM');
+  assert.equal((await hookd.exited).code, 0);
+});

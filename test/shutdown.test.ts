@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { startDaemon, talk, waitForLog } from './daemon-helpers.ts';
+import { runHookd, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
+
+// Alive and not a zombie (a container may have no init to reap it).
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function pidsIn(file: string): number[] {
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number);
+}
+
+function config(extra: string): string {
+  return `sources:\n  - socket: ./hookd.sock\n${extra}hooks:\n  - name: work\n    on: job\n    run: ./work.sh\n    kill_after: 200ms\n`;
+}
+
+const JOB = JSON.stringify({ type: 'job' });
+
+test('SIGTERM stops the sources, lets the running hook finish, removes the socket and exits 0', async (t) => {
+  const dir = tempDir(t);
+  const done = path.join(dir, 'done');
+  writeScript(dir, 'work.sh', `touch '${dir}/started'\nsleep 1\ntouch '${done}'`);
+  const { hookd } = await startDaemon(t, dir, config(''));
+  const socket = path.join(dir, 'hookd.sock');
+  await talk(socket, [JOB]);
+  await waitFor(() => existsSync(path.join(dir, 'started')), 'the hook to start');
+  hookd.child.kill('SIGTERM');
+  const { code } = await hookd.exited;
+  assert.equal(code, 0);
+  assert.ok(existsSync(done), 'the hook ran to its end');
+  assert.equal(existsSync(socket), false);
+  const messages = hookd.logs().map((entry) => entry.msg);
+  assert.ok(messages.indexOf('hook ok') > messages.indexOf('hookd stopping'));
+  assert.equal(messages.at(-1), 'hookd stopped');
+});
+
+test('a hook that outlives shutdown_timeout is killed with its whole process group, and hookd still exits 0', async (t) => {
+  const dir = tempDir(t);
+  const pids = path.join(dir, 'pids');
+  // The hook and a child it started both sleep long.
+  writeScript(dir, 'work.sh', `sleep 300 &\necho $! >> '${pids}'\necho $$ >> '${pids}'\nwait`);
+  const { hookd } = await startDaemon(t, dir, config('shutdown_timeout: 300ms\n'));
+  await talk(path.join(dir, 'hookd.sock'), [JOB]);
+  await waitFor(() => existsSync(pids) && pidsIn(pids).length === 2, 'the hook and its child');
+  const started = pidsIn(pids);
+  assert.ok(started.every(isAlive));
+  hookd.child.kill('SIGTERM');
+  assert.equal((await hookd.exited).code, 0);
+  await waitFor(() => started.every((pid) => !isAlive(pid)), 'the whole group to be gone');
+  assert.ok(hookd.logs().some((entry) => String(entry.msg).includes('shutdown timeout reached')));
+});
+
+test('a second SIGINT exits at once with 130 and ends the running hooks', async (t) => {
+  const dir = tempDir(t);
+  const pids = path.join(dir, 'pids');
+  writeScript(dir, 'work.sh', `echo $$ >> '${pids}'\nsleep 300`);
+  const { hookd } = await startDaemon(t, dir, config('shutdown_timeout: 5m\n'));
+  const socket = path.join(dir, 'hookd.sock');
+  await talk(socket, [JOB]);
+  await waitFor(() => existsSync(pids) && pidsIn(pids).length === 1, 'the hook to start');
+  hookd.child.kill('SIGINT');
+  await waitForLog(hookd, 'hookd stopping');
+  hookd.child.kill('SIGINT');
+  assert.equal((await hookd.exited).code, 130);
+  await waitFor(() => !isAlive(pidsIn(pids)[0] as number), 'the hook to be killed');
+  assert.equal(existsSync(socket), false);
+});
+
+test('an invalid config at start exits 78 and names the problem', async (t) => {
+  const dir = tempDir(t);
+  const file = writeConfig(dir, 'sources:\n  - socket: ./hookd.sock\n    mode: "0666"\nhooks: []\n');
+  const result = await runHookd(['-c', file], { cwd: dir });
+  assert.equal(result.code, 78);
+  assert.match(result.stderr, /hookd\.yaml:3: sources\[0\]\.mode: a socket open to every user/);
+  assert.equal(existsSync(path.join(dir, 'hookd.sock')), false);
+});
