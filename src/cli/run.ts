@@ -10,9 +10,10 @@ export const HELP = `hookd run - the daemon
 Usage:
   hookd [run] [-c PATH] [--log-level LEVEL] [--log-format FORMAT]
 
-Reads events from the config's sources (stdin by default), runs every
-matching hook, and logs one JSON line per run. With only finite sources
-(stdin) it exits 0 once they end and every run is over.
+Reads events from the config's sources (stdin by default; a followed file,
+a unix socket, an inbox folder), runs every matching hook, and logs one JSON
+line per run. With only finite sources (stdin) it exits 0 once they end and
+every run is over. An edit of the config file is picked up while it runs.
 
 Options:
   -c, --config PATH     the config file (default: $HOOKD_CONFIG, else the search)
@@ -21,7 +22,11 @@ Options:
 
 Signals:
   SIGTERM, SIGINT   stop reading, let running hooks finish (shutdown_timeout), exit 0
-  second SIGINT     exit at once
+  second SIGINT     exit at once (130), killing the running hooks
+  SIGHUP            reload the config (as an edit of the file does)
+
+Exit status: 0 stopped cleanly; 75 the socket is held by another hookd;
+78 the config is invalid.
 
 Examples:
   hookd -c hooks.example/hookd.yaml < hooks.example/events.jsonl

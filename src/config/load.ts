@@ -6,9 +6,12 @@ import path from 'node:path';
 import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { errorText, HookdError } from '../errors.js';
+import { refuseWorldWritable } from './file-mode.js';
 import type { KeyPath, LineLookup } from './problems.js';
 import type { HookdConfig } from './types.js';
 import { validateConfig } from './validate.js';
+
+export { refuseWorldWritable } from './file-mode.js';
 
 export const SEARCH_PLACES = [
   'package.json',
@@ -120,18 +123,6 @@ function guardedLoaders(lines: Map<string, LineLookup>): Record<string, Loader> 
     '.mjs': guard(defaultLoaders['.mjs']),
     '.cjs': guard(defaultLoaders['.cjs']),
   };
-}
-
-export function refuseWorldWritable(file: string): void {
-  let mode: number;
-  try {
-    mode = statSync(file).mode;
-  } catch {
-    return; // reading it will report what is wrong
-  }
-  if (mode & 0o002) {
-    throw new HookdError('E_CONFIG_PERM', `${file}: refusing a world-writable config; run chmod o-w on it`);
-  }
 }
 
 // The line of the deepest node of a key path that the document has.
