@@ -6,17 +6,14 @@
 // one has been read to its end and stayed quiet; a file that shrank or whose
 // bytes before the position changed (copytruncate) is read again from 0.
 import type { FileHandle } from 'node:fs/promises';
-import { watch, type FSWatcher } from 'chokidar';
-import { CoalescedTask } from '../coalesced-task.js';
 import { errorText } from '../errors.js';
 import { EventError } from '../event.js';
 import { PositionStore, identityOf, sameIdentity, tailAfterLine, type FileIdentity, type FilePosition, type LinePosition } from './file-position.js';
 import { CHUNK_BYTES, endOfLastLine, findRotated, identityAt, openIfExists, stillHolds } from './file-probe.js';
 import { eventFromLine, itemEnd, LineSplitter, type LineItem } from './lines.js';
 import type { EventSink, Source } from './source.js';
+import { POLL_MS, WatchedTask } from './watched-task.js';
 
-// A safety net for missed watcher events.
-const POLL_MS = 1000;
 // How long a renamed-away file must stay quiet before the new one is taken:
 // a writer may append to the old file until it reopens the path.
 const ROTATION_SETTLE_MS = 1000;
@@ -52,10 +49,7 @@ export class FileSource implements Source {
   private endResolve!: () => void;
   private sink!: EventSink;
   private positions!: PositionStore;
-  private watcher: FSWatcher | undefined;
-  private poll: NodeJS.Timeout | undefined;
-  private retry: NodeJS.Timeout | undefined;
-  private readonly task = new CoalescedTask(() => this.follow(), (error) => this.report('cannot read the file', error));
+  private readonly task = new WatchedTask(() => this.follow(), (message, error) => this.report(message, error));
   private current: OpenFile | undefined;
   // The first open (saved position, or `from`) is done.
   private opened = false;
@@ -77,26 +71,16 @@ export class FileSource implements Source {
   async start(sink: EventSink): Promise<void> {
     this.sink = sink;
     this.positions = PositionStore.forPath(this.options.state, this.path, sink.log);
-    this.watcher = watch(this.path, { ignoreInitial: true, persistent: true });
-    this.watcher.on('all', () => this.task.wake());
-    // chokidar's own 'change' skips writes within one mtime tick once the
-    // file was read since; the raw events do not.
-    this.watcher.on('raw', () => this.task.wake());
-    this.watcher.on('error', (error) => this.report('watching the file failed', error));
-    await new Promise<void>((resolve) => this.watcher?.once('ready', resolve));
+    await this.task.watch(this.path, {}, true);
     // Where reading starts is settled before start() resolves (from: end
     // means the end as it is now).
     await this.openFirst().catch((error: unknown) => this.report('cannot open the file', error));
-    this.poll = setInterval(() => this.task.wake(), POLL_MS).unref();
-    this.task.wake();
+    this.task.begin();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.poll);
-    clearTimeout(this.retry);
-    await this.watcher?.close();
-    await this.task.idle();
+    await this.task.stop();
     if (this.current) this.positions.update(this.positionOf(this.current));
     await this.positions?.flush();
     await this.current?.handle.close().catch(() => {});
@@ -136,7 +120,7 @@ export class FileSource implements Source {
     const now = Date.now();
     if (!current.finishing && (grew || this.rotationSeenAt === undefined || now - this.rotationSeenAt < ROTATION_SETTLE_MS)) {
       if (grew || this.rotationSeenAt === undefined) this.rotationSeenAt = now;
-      this.wakeIn(ROTATION_SETTLE_MS / 4);
+      this.task.wakeIn(ROTATION_SETTLE_MS / 4);
       return;
     }
     for (const item of current.splitter.end()) if (!(await this.handle(current, item))) return;
@@ -240,7 +224,7 @@ export class FileSource implements Source {
         // Not accepted: read it again later, from the last line handled.
         if (!this.stopped) this.report('an event was not accepted; retrying', error);
         Object.assign(current, this.freshRead({ offset: current.committed, line: current.line, tail: current.tail }));
-        this.wakeIn(POLL_MS);
+        this.task.wakeIn(POLL_MS);
         return false;
       }
       this.accepted++;
@@ -272,12 +256,6 @@ export class FileSource implements Source {
 
   private positionOf(current: OpenFile): FilePosition {
     return { identity: current.identity, offset: current.committed, line: current.line, tail: current.tail };
-  }
-
-  private wakeIn(ms: number): void {
-    if (this.stopped) return;
-    clearTimeout(this.retry);
-    this.retry = setTimeout(() => this.task.wake(), ms).unref();
   }
 
   // Logged once until it changes, so that a missing permission does not flood the log.

@@ -5,16 +5,13 @@
 import { isUtf8 } from 'node:buffer';
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
-import { CoalescedTask } from '../coalesced-task.js';
 import { errorText, HookdError } from '../errors.js';
 import { EventError, parseEvent, type HookEvent } from '../event.js';
 import { JsonSyntaxError, parseJson, stringifyJson } from '../json.js';
 import type { EventSink, Source } from './source.js';
+import { POLL_MS, WatchedTask } from './watched-task.js';
 
 export const REJECTED_DIR = 'rejected';
-// A safety net for missed watcher events.
-const POLL_MS = 1000;
 // A file changed this recently that does not parse may still be being
 // written in place: it is tried again before it is rejected.
 const SETTLE_MS = 1000;
@@ -30,10 +27,7 @@ export class InboxSource implements Source {
   readonly ended: Promise<void>;
   private endResolve!: () => void;
   private sink!: EventSink;
-  private watcher: FSWatcher | undefined;
-  private poll: NodeJS.Timeout | undefined;
-  private retry: NodeJS.Timeout | undefined;
-  private readonly task = new CoalescedTask(() => this.scan(), (error) => this.sink.log.error({ source: this.name, dir: this.dir, error: errorText(error) }, 'cannot read the inbox'));
+  private readonly task = new WatchedTask(() => this.scan(), (message, error) => this.sink.log.error({ source: this.name, dir: this.dir, error: errorText(error) }, `inbox: ${message}`));
   private stopped = false;
   private waiting = 0;
   private accepted = 0;
@@ -51,26 +45,18 @@ export class InboxSource implements Source {
       throw new HookdError('E_CONFIG', `${this.dir}: refusing a world-writable inbox (anyone could inject events); run chmod o-w on it`);
     }
     const rejectedDir = path.join(this.dir, REJECTED_DIR);
-    this.watcher = watch(this.dir, {
+    // Only the folder's own entries; rejected/ is hookd's.
+    await this.task.watch(this.dir, {
       depth: 0,
-      ignoreInitial: true,
       ignored: (file) => file === rejectedDir || file.startsWith(`${rejectedDir}${path.sep}`),
     });
-    this.watcher.on('add', () => this.task.wake());
-    this.watcher.on('change', () => this.task.wake());
-    this.watcher.on('error', (error) => sink.log.error({ source: this.name, dir: this.dir, error: errorText(error) }, 'watching the inbox failed'));
-    await new Promise<void>((resolve) => this.watcher?.once('ready', resolve));
-    this.poll = setInterval(() => this.task.wake(), POLL_MS).unref();
     sink.log.info({ source: this.name, dir: this.dir }, 'watching the inbox');
-    this.task.wake();
+    this.task.begin();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.poll);
-    clearTimeout(this.retry);
-    await this.watcher?.close();
-    await this.task.idle();
+    await this.task.stop();
     this.endResolve();
   }
 
@@ -111,7 +97,7 @@ export class InboxSource implements Source {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       if (Date.now() - file.mtimeMs < SETTLE_MS) {
-        this.wakeIn(SETTLE_MS);
+        this.task.wakeIn(SETTLE_MS);
         return;
       }
       await this.reject(file.name, errorText(error));
@@ -122,7 +108,7 @@ export class InboxSource implements Source {
     } catch (error) {
       // Not accepted: the file stays, and is offered again.
       if (!this.stopped) this.sink.log.error({ source: this.name, file: full, error: errorText(error) }, 'event not accepted; retrying');
-      this.wakeIn(POLL_MS);
+      this.task.wakeIn(POLL_MS);
       return;
     }
     this.accepted++;
@@ -151,17 +137,11 @@ export class InboxSource implements Source {
       await writeFile(`${target}.error`, `${new Date().toISOString()} ${reason}\n`);
     } catch (error) {
       this.sink.log.error({ source: this.name, file: path.join(this.dir, name), error: errorText(error) }, 'cannot move a bad file to rejected/');
-      this.wakeIn(POLL_MS * 10);
+      this.task.wakeIn(POLL_MS * 10);
       return;
     }
     this.rejected++;
     this.sink.log.warn({ source: this.name, file: name, rejected: target }, `${name} rejected: ${reason}`);
-  }
-
-  private wakeIn(ms: number): void {
-    if (this.stopped) return;
-    clearTimeout(this.retry);
-    this.retry = setTimeout(() => this.task.wake(), ms).unref();
   }
 }
 
