@@ -47,6 +47,8 @@ export class Daemon {
   // What every source feeds; it reads the current config at each event.
   readonly sink: EventSink;
   private running = false;
+  // Stopping (or a failed start): no source may start any more.
+  private closing = false;
   private stopping: Promise<number> | undefined;
   private exitResolve!: (code: number) => void;
   private readonly signalHandlers = new Map<NodeJS.Signals, (signal: NodeJS.Signals) => void>();
@@ -103,6 +105,7 @@ export class Daemon {
   // Reload: the new config applies to events not yet dispatched; sources it
   // adds are started, those it removes or changes are stopped (and restarted).
   async applyConfig(next: HookdConfig): Promise<void> {
+    if (this.closing) return;
     if (next.state !== this.state) this.log.warn({ state: this.state, configured: next.state }, 'state: takes effect at the next restart; the running state folder stays');
     this.config = next;
     this.dispatcher.setConfig(next);
@@ -140,6 +143,11 @@ export class Daemon {
     } catch (error) {
       await source.stop().catch(() => {});
       throw error;
+    }
+    if (this.closing) {
+      // Started by a reload while hookd began to stop.
+      await source.stop();
+      return;
     }
     this.sources.set(key, source);
     if (spec !== undefined) this.sourceSpecs.set(key, spec);
@@ -189,12 +197,13 @@ export class Daemon {
   }
 
   private async close(): Promise<void> {
-    await this.reloader.stop();
+    this.closing = true;
+    // Every source stops reading in this very tick (a socket stops listening).
     const sourcesStopped = Promise.all([...this.sources.values()].map((source) => source.stop()));
     // No more accepts: a source waiting for room in a full queue gets an
     // error at once instead of waiting for hooks to finish.
     this.store.queue.close();
-    await sourcesStopped;
+    await Promise.all([sourcesStopped, this.reloader.stop()]);
     await this.dispatcher.stop(this.config.shutdownTimeoutMs);
     await this.store.close();
   }

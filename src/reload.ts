@@ -67,8 +67,9 @@ export class ConfigReloader {
   private async reloadNow(): Promise<void> {
     const { log } = this.target;
     const file = this.target.config.file;
+    const reason = this.reason;
     if (/\.(c|m)?js$/.test(file)) {
-      log.warn({ config: file, reason: this.reason }, 'a JavaScript config is read once per process; restart hookd to apply its edits');
+      log.warn({ config: file, reason }, 'a JavaScript config is read once per process; restart hookd to apply its edits');
       return;
     }
     let next: HookdConfig;
@@ -77,12 +78,12 @@ export class ConfigReloader {
     } catch (error) {
       const problems = error instanceof HookdError && error.details.length > 0 ? error.details : [errorText(error)];
       for (const problem of problems) log.error({ config: file }, problem);
-      log.error({ config: file, reason: this.reason, problems: problems.length }, `config not reloaded: ${problems.length} problem${problems.length === 1 ? '' : 's'}; the running config stays`);
+      log.error({ config: file, reason, problems: problems.length }, `config not reloaded: ${problems.length} problem${problems.length === 1 ? '' : 's'}; the running config stays`);
       return;
     }
     if (this.stopped) return;
     await this.target.applyConfig(next);
-    log.info({ config: file, reason: this.reason, hooks: next.hooks.length, sources: next.sources.map(sourceKey) }, 'config reloaded');
+    log.info({ config: file, reason, hooks: next.hooks.length, sources: next.sources.map(sourceKey) }, 'config reloaded');
   }
 }
 

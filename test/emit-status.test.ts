@@ -68,15 +68,17 @@ test('emit puts TYPE where the config reads it, and says why when hookd refuses 
 test('emit reports usage errors with exit 2, and a config without a socket source with 78', async (t) => {
   const dir = tempDir(t);
   const socket = path.join(dir, 'x.sock');
-  for (const [args, message] of [
+  const cases = [
     [['emit', '--socket', socket], /missing the event TYPE/],
     [['emit', '--socket', socket, 'block', 'novalue'], /expected key=value or key:=json, got "novalue"/],
     [['emit', '--socket', socket, 'block', 'n:={bad'], /n:=\{bad: invalid JSON/],
     [['emit', '--socket', socket, '--data', '[1]'], /--data must be a JSON object/],
     [['emit', '--socket', socket, '-c', 'x.yaml', 'block'], /give -c or --socket, not both/],
     [['emit', '--socket', socket, '--timeout', 'soon', 'block'], /--timeout must be a duration/],
-  ] as const) {
-    const result = await runHookd(args);
+  ] as const;
+  const results = await Promise.all(cases.map(([args]) => runHookd(args)));
+  for (const [index, [args, message]] of cases.entries()) {
+    const result = results[index] as Awaited<ReturnType<typeof runHookd>>;
     assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
     assert.match(result.stderr, message);
     assert.equal(result.stderr.split('\n').length, 2, 'one line');

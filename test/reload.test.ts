@@ -73,12 +73,14 @@ test('SIGHUP reloads, and sources added or removed by an edit are started or sto
   const { hookd, config: file } = await startDaemon(t, dir, config('first'));
   const extra = path.join(dir, 'extra.sock');
 
-  // Written in place, then SIGHUP: the reload that runs first is the signal's.
-  writeFileSync(file, config('second', '  - socket: ./extra.sock\n  - file: ./events.jsonl\n'));
   hookd.child.kill('SIGHUP');
   const reloaded = await waitForLog(hookd, 'config reloaded');
   assert.equal(reloaded.reason, 'SIGHUP');
-  await waitFor(() => existsSync(extra), 'the added socket');
+
+  // Written in place this time.
+  writeFileSync(file, config('second', '  - socket: ./extra.sock\n  - file: ./events.jsonl\n'));
+  await waitForNth(hookd, 'source started by reload', 2);
+  assert.ok(existsSync(extra), 'the added socket');
   assert.deepEqual((await talk(extra, [tick(1)])).map((answer) => answer.ok), [true]);
   writeFileSync(path.join(dir, 'events.jsonl'), `${tick(2)}\n`);
   assert.deepEqual(await waitForLines(out, 2), ['second 1 socket', 'second 2 file']);

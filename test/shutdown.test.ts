@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { startDaemon, talk, waitForLog } from './daemon-helpers.ts';
@@ -33,12 +33,17 @@ const JOB = JSON.stringify({ type: 'job' });
 test('SIGTERM stops the sources, lets the running hook finish, removes the socket and exits 0', async (t) => {
   const dir = tempDir(t);
   const done = path.join(dir, 'done');
-  writeScript(dir, 'work.sh', `touch '${dir}/started'\nsleep 1\ntouch '${done}'`);
+  const gate = path.join(dir, 'go');
+  writeScript(dir, 'work.sh', `touch '${dir}/started'\nwhile [ ! -e '${gate}' ]; do sleep 0.05; done\ntouch '${done}'`);
   const { hookd } = await startDaemon(t, dir, config(''));
   const socket = path.join(dir, 'hookd.sock');
   await talk(socket, [JOB]);
   await waitFor(() => existsSync(path.join(dir, 'started')), 'the hook to start');
   hookd.child.kill('SIGTERM');
+  await waitForLog(hookd, 'hookd stopping');
+  // Stopping: no new client gets in, while the hook is still running.
+  await assert.rejects(talk(socket, [JOB]));
+  writeFileSync(gate, '');
   const { code } = await hookd.exited;
   assert.equal(code, 0);
   assert.ok(existsSync(done), 'the hook ran to its end');

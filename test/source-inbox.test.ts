@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { recordingHook, startDaemon, waitForLines } from './daemon-helpers.ts';
+import { recordingHook, startDaemon, waitForLines, waitForLog } from './daemon-helpers.ts';
 import { runHookd, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
 
 // Written beside the inbox, then renamed in, as a producer should.
@@ -54,7 +54,7 @@ test('a bad file is moved to rejected/ with a .error note beside it, never delet
   assert.equal(readFileSync(path.join(rejected, 'broken.json'), 'utf8'), '{"type": "tick", ');
   assert.match(readFileSync(path.join(rejected, 'broken.json.error'), 'utf8'), /^\S+ invalid JSON: /);
   assert.match(readFileSync(path.join(rejected, 'untyped.json.error'), 'utf8'), /no event type: field "type" is missing/);
-  assert.ok(hookd.logs().some((entry) => entry.level === 'warn' && String(entry.msg).startsWith('untyped.json rejected')));
+  assert.equal((await waitForLog(hookd, 'untyped.json rejected')).level, 'warn');
   assert.deepEqual(readdirSync(inbox).sort(), ['rejected']);
 });
 
