@@ -30,6 +30,8 @@ export interface DaemonOptions {
 }
 
 const TERMINATING_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+// How long sources may take to stop (socket clients getting their last answers).
+const SOURCES_STOP_MS = 10_000;
 
 export class Daemon {
   config: HookdConfig;
@@ -203,7 +205,12 @@ export class Daemon {
     // No more accepts: a source waiting for room in a full queue gets an
     // error at once instead of waiting for hooks to finish.
     this.store.queue.close();
-    await Promise.all([sourcesStopped, this.reloader.stop()]);
+    // A source that cannot stop (a bug) must not keep hookd from exiting.
+    const stopped = await Promise.race([
+      Promise.all([sourcesStopped, this.reloader.stop()]).then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(resolve, SOURCES_STOP_MS, false).unref()),
+    ]);
+    if (!stopped) this.log.error({ waitedMs: SOURCES_STOP_MS }, 'a source did not stop in time; stopping anyway');
     await this.dispatcher.stop(this.config.shutdownTimeoutMs);
     await this.store.close();
   }

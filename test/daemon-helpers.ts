@@ -50,10 +50,34 @@ export async function startDaemon(t: TestContext, dir: string, yaml: string, ext
   return { hookd, config };
 }
 
-// Sends lines on one connection; resolves with the parsed answers.
-export function talk(socketPath: string, lines: readonly string[]): Promise<Record<string, unknown>[]> {
+// Sends `signal`; resolves with the exit code (see exitCodeOf).
+export function stopHookd(hookd: HookdProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  hookd.child.kill(signal);
+  return exitCodeOf(hookd);
+}
+
+// The exit code once hookd exits; fails when it does not within `timeoutMs`.
+export async function exitCodeOf(hookd: HookdProcess, timeoutMs = 20_000): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`hookd did not exit within ${timeoutMs}ms`)), timeoutMs);
+  });
+  try {
+    return (await Promise.race([hookd.exited, deadline])).code;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// Sends lines on one connection; resolves with the parsed answers once hookd
+// closes it (or every line is answered); fails after `timeoutMs`.
+export function talk(socketPath: string, lines: readonly string[], timeoutMs = 20_000): Promise<Record<string, unknown>[]> {
   return new Promise((resolve, reject) => {
     const socket = connect(socketPath);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer on ${socketPath} within ${timeoutMs}ms`));
+    }, timeoutMs);
     const answers: Record<string, unknown>[] = [];
     let buffered = '';
     socket.setEncoding('utf8');
@@ -65,8 +89,14 @@ export function talk(socketPath: string, lines: readonly string[]): Promise<Reco
       answers.push(...parts.map((part) => JSON.parse(part) as Record<string, unknown>));
       if (answers.length === lines.length) socket.end();
     });
-    socket.on('error', reject);
-    socket.on('close', () => resolve(answers));
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(answers);
+    });
   });
 }
 

@@ -13,12 +13,10 @@ function dumpHook(dir: string, out: string): void {
 test('emit without a daemon exits 69: hookd is not running (no socket at PATH)', async (t) => {
   const dir = tempDir(t);
   const socket = path.join(dir, 'none.sock');
-  const result = await runHookd(['emit', '--socket', socket, 'block', 'hash=00ab']);
+  const config = writeConfig(dir, 'sources:\n  - socket: ./hookd.sock\nhooks: []\n');
+  const [result, viaConfig] = await Promise.all([runHookd(['emit', '--socket', socket, 'block', 'hash=00ab']), runHookd(['emit', '-c', config, 'block'])]);
   assert.equal(result.code, 69);
   assert.equal(result.stderr, `hookd: hookd is not running (no socket at ${socket})\n`);
-
-  const config = writeConfig(dir, 'sources:\n  - socket: ./hookd.sock\nhooks: []\n');
-  const viaConfig = await runHookd(['emit', '-c', config, 'block']);
   assert.equal(viaConfig.code, 69);
   assert.equal(viaConfig.stderr, `hookd: hookd is not running (no socket at ${path.join(dir, 'hookd.sock')})\n`);
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { startDaemon, talk, waitForLines, waitForLog } from './daemon-helpers.ts';
+import { startDaemon, stopHookd, talk, waitForLines, waitForLog } from './daemon-helpers.ts';
 import { tempDir, waitFor, writeScript, type HookdProcess } from './helpers.ts';
 
 // Saves the config the way many editors do: a new file renamed over the old.
@@ -46,8 +46,7 @@ test('an edit saved by rename applies to new events; a bad edit logs every probl
   assert.ok(problems.some((line) => line.includes('bogus: unknown key')));
   await talk(socket, [tick(3)]);
   assert.deepEqual(await waitForLines(out, 3), ['first 1', 'second 2', 'second 3']);
-  hookd.child.kill('SIGTERM');
-  assert.equal((await hookd.exited).code, 0);
+  assert.equal(await stopHookd(hookd), 0);
 });
 
 test('a hook already running finishes under the config it started with; later events use the new one', async (t) => {
@@ -90,6 +89,5 @@ test('SIGHUP reloads, and sources added or removed by an edit are started or sto
   assert.equal(existsSync(extra), false, 'the removed socket is gone');
   await talk(path.join(dir, 'hookd.sock'), [tick(3)]);
   assert.deepEqual(await waitForLines(out, 3), ['second 1 socket', 'second 2 file', 'third 3 socket']);
-  hookd.child.kill('SIGTERM');
-  assert.equal((await hookd.exited).code, 0);
+  assert.equal(await stopHookd(hookd), 0);
 });

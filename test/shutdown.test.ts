@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { startDaemon, talk, waitForLog } from './daemon-helpers.ts';
+import { exitCodeOf, startDaemon, stopHookd, talk, waitForLog } from './daemon-helpers.ts';
 import { runHookd, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
 
 // Alive and not a zombie (a container may have no init to reap it).
@@ -44,8 +44,7 @@ test('SIGTERM stops the sources, lets the running hook finish, removes the socke
   // Stopping: no new client gets in, while the hook is still running.
   await assert.rejects(talk(socket, [JOB]));
   writeFileSync(gate, '');
-  const { code } = await hookd.exited;
-  assert.equal(code, 0);
+  assert.equal(await exitCodeOf(hookd), 0);
   assert.ok(existsSync(done), 'the hook ran to its end');
   assert.equal(existsSync(socket), false);
   const messages = hookd.logs().map((entry) => entry.msg);
@@ -63,8 +62,7 @@ test('a hook that outlives shutdown_timeout is killed with its whole process gro
   await waitFor(() => existsSync(pids) && pidsIn(pids).length === 2, 'the hook and its child');
   const started = pidsIn(pids);
   assert.ok(started.every(isAlive));
-  hookd.child.kill('SIGTERM');
-  assert.equal((await hookd.exited).code, 0);
+  assert.equal(await stopHookd(hookd), 0);
   await waitFor(() => started.every((pid) => !isAlive(pid)), 'the whole group to be gone');
   assert.ok(hookd.logs().some((entry) => String(entry.msg).includes('shutdown timeout reached')));
 });
@@ -79,10 +77,39 @@ test('a second SIGINT exits at once with 130 and ends the running hooks', async 
   await waitFor(() => existsSync(pids) && pidsIn(pids).length === 1, 'the hook to start');
   hookd.child.kill('SIGINT');
   await waitForLog(hookd, 'hookd stopping');
-  hookd.child.kill('SIGINT');
-  assert.equal((await hookd.exited).code, 130);
+  assert.equal(await stopHookd(hookd, 'SIGINT'), 130);
   await waitFor(() => !isAlive(pidsIn(pids)[0] as number), 'the hook to be killed');
   assert.equal(existsSync(socket), false);
+});
+
+test('a socket client beyond the queue\'s room waits for its answer, and gets "hookd is shutting down" when hookd stops', async (t) => {
+  const dir = tempDir(t);
+  writeScript(dir, 'work.sh', 'sleep 300');
+  const { hookd } = await startDaemon(t, dir, config('shutdown_timeout: 300ms\n'));
+  const socket = path.join(dir, 'hookd.sock');
+  const sent = 5000;
+  const client = talk(socket, Array.from({ length: sent }, () => JSON.stringify({ type: 'job' })));
+  // The hook never ends, so the queue fills and hookd stops answering.
+  const accepted = async (): Promise<number> => {
+    const [status] = await talk(socket, ['{"$hookd":"status"}']);
+    return (status?.sources as { accepted: number }[])[0]?.accepted ?? 0;
+  };
+  let last = -1;
+  await waitFor(async () => {
+    const now = await accepted();
+    const stalled = now > 0 && now === last;
+    last = now;
+    return stalled;
+  }, 'the queue to be full', 30_000, 250);
+  assert.ok(last < sent, `only what the queue holds is accepted (${last})`);
+  const exited = stopHookd(hookd);
+  // The line waiting for room, and those already read with it, are refused;
+  // lines hookd never read get no answer (the connection ends).
+  const answers = await client;
+  assert.ok(answers.length > last);
+  assert.equal(answers.filter((answer) => answer.ok === true).length, last);
+  assert.deepEqual(new Set(answers.slice(last).map((answer) => answer.error)), new Set(['hookd is shutting down']));
+  assert.equal(await exited, 0);
 });
 
 test('an invalid config at start exits 78 and names the problem', async (t) => {

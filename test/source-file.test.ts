@@ -3,7 +3,7 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, renam
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { FileSource } from '../src/sources/file.ts';
-import { numbers, recordingHook, recordingSink, startDaemon, waitForLines, type RecordingSink } from './daemon-helpers.ts';
+import { numbers, recordingHook, recordingSink, startDaemon, stopHookd, waitForLines, type RecordingSink } from './daemon-helpers.ts';
 import { tempDir, waitFor } from './helpers.ts';
 
 function event(n: number): string {
@@ -201,8 +201,7 @@ test('hookd follows a file end to end and a restart goes on where it stopped: no
   await waitForLines(out, 3);
   appendFileSync(file, event(4));
   await waitForLines(out, 4);
-  first.hookd.child.kill('SIGTERM');
-  assert.equal((await first.hookd.exited).code, 0);
+  assert.equal(await stopHookd(first.hookd), 0);
   appendFileSync(file, events(5, 6));
   const second = await startDaemon(t, dir, yaml);
   await waitForLines(out, 6);
@@ -210,7 +209,6 @@ test('hookd follows a file end to end and a restart goes on where it stopped: no
   // Hooks run in order (concurrency 1): a repeated line would show before 7.
   const lines = await waitForLines(out, 7);
   assert.deepEqual(lines, range(1, 7).map((n) => `file tick ${n}`));
-  second.hookd.child.kill('SIGTERM');
-  assert.equal((await second.hookd.exited).code, 0);
+  assert.equal(await stopHookd(second.hookd), 0);
   assert.ok(existsSync(path.join(dir, 'state', 'sources')));
 });

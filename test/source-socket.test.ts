@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
-import { linesOf, recordingHook, startDaemon, talk, waitForLines } from './daemon-helpers.ts';
+import { linesOf, recordingHook, startDaemon, stopHookd, talk, waitForLines } from './daemon-helpers.ts';
 import { runHookd, tempDir, waitFor } from './helpers.ts';
 
 function socketConfig(extra = ''): string {
   return `sources:\n  - socket: ./hookd.sock${extra}\nhooks:\n  - name: record\n    on: tick\n    run: ./record.sh\n    concurrency: 4\n`;
 }
 
-test('concurrent clients each get one answer per line once accepted, and every event reaches the hook', async (t) => {
+test('concurrent clients each get one answer per line once accepted (even a last line without a newline), and every event reaches the hook', async (t) => {
   const dir = tempDir(t);
   const out = path.join(dir, 'out.txt');
   recordingHook(dir, out);
@@ -42,21 +43,23 @@ test('concurrent clients each get one answer per line once accepted, and every e
   assert.match(String(mixed[2]?.error), /unknown request "nonsense"/);
   await waitForLines(out, 41);
 
-  hookd.child.kill('SIGTERM');
-  assert.equal((await hookd.exited).code, 0);
+  // A last line without a newline, then the client ends its side: still answered.
+  const reply = await new Promise<string>((resolve, reject) => {
+    const client = connect(socket);
+    let text = '';
+    client.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+    client.on('error', reject);
+    client.on('close', () => resolve(text));
+    client.end(JSON.stringify({ type: 'tick', n: 7 }));
+  });
+  assert.match(reply, /^\{"ok":true,"id":"[0-9A-Z]+"\}\n$/);
+  await waitFor(() => linesOf(out).includes('socket tick 7'), 'the event to run');
+
+  assert.equal(await stopHookd(hookd), 0);
   assert.equal(existsSync(socket), false, 'the socket is removed on exit');
 });
 
-test('the socket gets the mode of the config', async (t) => {
-  const dir = tempDir(t);
-  recordingHook(dir, path.join(dir, 'out.txt'));
-  const { hookd } = await startDaemon(t, dir, socketConfig('\n    mode: "0660"'));
-  assert.equal(lstatSync(path.join(dir, 'hookd.sock')).mode & 0o777, 0o660);
-  hookd.child.kill('SIGTERM');
-  await hookd.exited;
-});
-
-test('a stale socket file left by a crash is replaced; a socket a live hookd holds is not', async (t) => {
+test('a stale socket file left by a crash is replaced (with the mode of the config); a socket a live hookd holds is not', async (t) => {
   const dir = tempDir(t);
   const out = path.join(dir, 'out.txt');
   const socket = path.join(dir, 'hookd.sock');
@@ -68,8 +71,9 @@ test('a stale socket file left by a crash is replaced; a socket a live hookd hol
   await new Promise((resolve) => crashed.once('close', resolve));
   assert.ok(lstatSync(socket).isSocket());
 
-  const { hookd, config } = await startDaemon(t, dir, socketConfig());
+  const { hookd, config } = await startDaemon(t, dir, socketConfig('\n    mode: "0660"'));
   assert.ok(hookd.logs().some((entry) => String(entry.msg).includes('replaced a stale socket')));
+  assert.equal(lstatSync(socket).mode & 0o777, 0o660, 'the mode of the config');
   const [answer] = await talk(socket, [JSON.stringify({ type: 'tick', n: 1 })]);
   assert.equal(answer?.ok, true);
 
@@ -80,8 +84,7 @@ test('a stale socket file left by a crash is replaced; a socket a live hookd hol
   const [again] = await talk(socket, [JSON.stringify({ type: 'tick', n: 2 })]);
   assert.equal(again?.ok, true);
   await waitForLines(out, 2);
-  hookd.child.kill('SIGTERM');
-  assert.equal((await hookd.exited).code, 0);
+  assert.equal(await stopHookd(hookd), 0);
   assert.equal(existsSync(socket), false);
 });
 
@@ -95,22 +98,4 @@ test('a path that is not a socket is never replaced', async (t) => {
   assert.equal(result.code, 75);
   assert.match(result.stderr, /hookd\.sock exists and is not a socket/);
   assert.deepEqual(linesOf(path.join(dir, 'hookd.sock')), ['precious']);
-});
-
-test('a client that sends its last line without a newline and closes its side still gets the answer', async (t) => {
-  const dir = tempDir(t);
-  const out = path.join(dir, 'out.txt');
-  recordingHook(dir, out);
-  await startDaemon(t, dir, socketConfig());
-  const { connect } = await import('node:net');
-  const reply = await new Promise<string>((resolve, reject) => {
-    const client = connect(path.join(dir, 'hookd.sock'));
-    let text = '';
-    client.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-    client.on('error', reject);
-    client.on('close', () => resolve(text));
-    client.end(JSON.stringify({ type: 'tick', n: 7 }));
-  });
-  assert.match(reply, /^\{"ok":true,"id":"[0-9A-Z]+"\}\n$/);
-  await waitFor(() => linesOf(out).includes('socket tick 7'), 'the event to run');
 });

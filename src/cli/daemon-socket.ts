@@ -42,7 +42,12 @@ async function readRawConfig(option: string | undefined): Promise<{ raw: unknown
   const explicit = option ?? (process.env.HOOKD_CONFIG || undefined);
   if (explicit === undefined || !/\.(ya?ml|json)$/.test(explicit) || path.basename(explicit) === 'package.json') {
     const { readConfigFile } = await import('../config/load.js');
-    return readConfigFile({ path: option });
+    return readConfigFile({ path: option }).catch((error: unknown) => {
+      if (error instanceof HookdError && error.code === 'E_CONFIG_NOT_FOUND' && option === undefined) {
+        throw new HookdError(error.code, `${error.message} or --socket PATH`);
+      }
+      throw error;
+    });
   }
   const file = path.resolve(explicit);
   const [{ refuseWorldWritable }, { parse }] = await Promise.all([import('../config/file-mode.js'), import('yaml')]);

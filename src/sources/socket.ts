@@ -71,8 +71,8 @@ export class SocketSource implements Source {
     // A client that stopped reading its answers does not hold up the stop.
     const timer = setTimeout(() => [...this.connections.keys()].forEach((socket) => socket.destroy()), STOP_GRACE_MS);
     await served;
-    clearTimeout(timer);
     await closed;
+    clearTimeout(timer);
     this.removeSocket();
     process.off('exit', this.removeOnExit);
     this.endResolve();
@@ -87,10 +87,10 @@ export class SocketSource implements Source {
     this.connections.set(socket, state);
     this.clientsServed++;
     socket.on('error', () => {}); // a client that goes away is not hookd's problem
-    state.served = this.converse(socket, sink, state).finally(() => {
-      this.connections.delete(socket);
-      socket.end();
-    });
+    socket.on('close', () => this.connections.delete(socket));
+    // Input not read (hookd stopping) must not keep the connection open:
+    // once the answers are written, it is closed.
+    state.served = this.converse(socket, sink, state).finally(() => socket.end(() => socket.destroy()));
   }
 
   private async converse(socket: Socket, sink: EventSink, state: { busy: boolean }): Promise<void> {
