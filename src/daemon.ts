@@ -9,6 +9,7 @@ import { handleControl } from './control.js';
 import { Dispatcher } from './dispatcher.js';
 import { errorText } from './errors.js';
 import type { HookEvent } from './event.js';
+import type { ServiceNotifier } from './notify.js';
 import { ConfigReloader, planSourceChanges } from './reload.js';
 import { createSource, sourceKey } from './sources/create.js';
 import type { EventSink, Source } from './sources/source.js';
@@ -27,6 +28,8 @@ export interface DaemonOptions {
   readonly protocolSource?: Source | undefined;
   // Variables for every hook (Core Lightning's LIGHTNING_RPC, ...).
   readonly extraEnv?: Readonly<Record<string, string>> | undefined;
+  // Tells systemd when hookd is ready, reloading, and when it stops (notify.ts).
+  readonly notifier?: ServiceNotifier | undefined;
 }
 
 const TERMINATING_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -101,7 +104,21 @@ export class Daemon {
     if (this.options.handleSignals !== false) this.listenToSignals();
     this.running = true;
     this.log.info({ config: this.config.file, hooks: this.config.hooks.length, sources: [...this.sources.keys()] }, 'hookd started');
+    // Only now: every source is open (the socket listens), so units ordered
+    // after hookd (bitcoind calling `hookd emit`) find it working.
+    this.notifyReady();
     void this.finishWhenSourcesEnd();
+  }
+
+  // A reload begins (RELOADING=1) or has ended, applied or not (READY=1).
+  reloadPhase(phase: 'begin' | 'end'): void {
+    if (phase === 'begin') this.options.notifier?.reloading();
+    else this.notifyReady();
+  }
+
+  private notifyReady(): void {
+    const names = [...this.sources.values()].map((source) => source.name);
+    this.options.notifier?.ready(`running: ${this.config.hooks.length} hooks; sources: ${names.join(', ')}`);
   }
 
   // Reload: the new config applies to events not yet dispatched; sources it
@@ -191,8 +208,10 @@ export class Daemon {
 
   private async shutdown(reason: string): Promise<number> {
     this.log.info({ reason }, 'hookd stopping');
+    this.options.notifier?.stopping();
     await this.close();
     this.log.info('hookd stopped');
+    await this.options.notifier?.flush();
     for (const [signal, handler] of this.signalHandlers) process.off(signal, handler);
     this.exitResolve(EXIT.OK);
     return EXIT.OK;

@@ -13,10 +13,18 @@ export interface Condition {
   readonly test: (value: JsonValue | undefined) => boolean;
 }
 
+// Event types are not paths: "/" is an ordinary character (so that "*" matches
+// "orders/paid"), hidden from picomatch behind a private-use character.
+const SLASH_STAND_IN = '\uE000';
+const hideSlashes = (text: string): string => text.replaceAll('/', SLASH_STAND_IN);
+
 // A predicate over event types from one glob or a list of them.
 export function compileTypePatterns(patterns: readonly string[]): (type: string) => boolean {
-  const matchers = patterns.map((pattern) => picomatch(pattern, { dot: true, nonegate: true }));
-  return (type) => matchers.some((matches) => matches(type));
+  const matchers = patterns.map((pattern) => picomatch(hideSlashes(pattern), { dot: true, nonegate: true }));
+  return (type) => {
+    const plain = hideSlashes(type);
+    return matchers.some((matches) => matches(plain));
+  };
 }
 
 // Throws an Error with a plain message when the operand does not fit the operator.
@@ -31,8 +39,8 @@ export function compileCondition(path: string, operator: WhereOperator, operand:
     case 'gte':
     case 'lt':
     case 'lte': {
-      if (typeof operand !== 'number' && typeof operand !== 'string') {
-        throw new Error(`expected a number or a string to compare with, got ${typeof operand}`);
+      if (numericText(operand) === undefined && typeof operand !== 'string') {
+        throw new Error(`expected a number or a string to compare with, got ${Array.isArray(operand) ? 'a list' : typeof operand}`);
       }
       const accept = ORDER_TESTS[operator];
       return make((value) => {
@@ -77,7 +85,7 @@ const NUMERIC = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 // Sign of value - operand; undefined when they cannot be compared. Numbers
 // (and numeric strings such as "1000") compare as numbers, exactly for big
 // integers; other strings compare as text.
-function compareOrdered(value: JsonValue | undefined, operand: number | string): number | undefined {
+function compareOrdered(value: JsonValue | undefined, operand: unknown): number | undefined {
   const valueText = numericText(value);
   const operandText = numericText(operand);
   if (valueText !== undefined && operandText !== undefined) {
@@ -92,8 +100,10 @@ function compareOrdered(value: JsonValue | undefined, operand: number | string):
   return undefined;
 }
 
+// Numbers as text: exact for ExactNumber (events, YAML) and bigint (JS configs).
 function numericText(value: unknown): string | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
+  if (typeof value === 'bigint') return String(value);
   if (value instanceof ExactNumber) return value.text;
   if (typeof value === 'string' && NUMERIC.test(value)) return value;
   return undefined;

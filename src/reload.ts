@@ -18,6 +18,8 @@ export interface ReloadTarget {
   readonly log: Logger;
   // Swap the config in; starts and stops sources as it says.
   applyConfig(config: HookdConfig): Promise<void>;
+  // A reload begins, or has ended (applied or not): systemd hears of both.
+  reloadPhase?(phase: 'begin' | 'end'): void;
 }
 
 export type ConfigLoader = (file: string) => Promise<HookdConfig>;
@@ -65,6 +67,15 @@ export class ConfigReloader {
   }
 
   private async reloadNow(): Promise<void> {
+    this.target.reloadPhase?.('begin');
+    try {
+      await this.reloadFile();
+    } finally {
+      this.target.reloadPhase?.('end');
+    }
+  }
+
+  private async reloadFile(): Promise<void> {
     const { log } = this.target;
     const file = this.target.config.file;
     const reason = this.reason;

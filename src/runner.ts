@@ -2,14 +2,15 @@
 // process group, write the event to its stdin, enforce the timeout on the
 // whole group, collect its output line by line, and describe how it ended.
 import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { StringDecoder } from 'node:string_decoder';
 import spawn from 'cross-spawn';
+import { LineCollector, OutputBudget, type OutputStream } from './output.js';
+
+export type { OutputStream } from './output.js';
 
 // Output kept (and logged) per run; the rest is counted and dropped.
 export const MAX_OUTPUT_BYTES = 64 * 1024;
-
-export type OutputStream = 'stdout' | 'stderr';
 
 export interface RunRequest {
   readonly command: string;
@@ -57,9 +58,10 @@ class Run {
   private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private spawnError: string | undefined;
   private readonly output = { stdout: '', stderr: '' };
-  private keptBytes = 0;
-  private droppedBytes = 0;
+  private readonly budget = new OutputBudget(MAX_OUTPUT_BYTES);
   private readonly timers: NodeJS.Timeout[] = [];
+  // SIGKILL for the group, once SIGTERM has been sent.
+  private killTimer: NodeJS.Timeout | undefined;
   private finished = false;
   private onAbort = (): void => {
     this.aborted = true;
@@ -91,7 +93,7 @@ class Run {
     child.on('error', (error: NodeJS.ErrnoException) => {
       // Only a failed spawn leaves pid undefined; other errors (kill) are noise.
       if (child.pid === undefined) {
-        this.spawnError = `${error.code ?? 'error'}: cannot start ${request.command}`;
+        this.spawnError = spawnFailure(error, request);
         this.finish();
       }
     });
@@ -102,6 +104,7 @@ class Run {
     this.collect('stdout');
     this.collect('stderr');
     this.timers.push(setTimeout(() => {
+      if (this.exit !== undefined) return; // exited in time; its leftovers are already being ended
       this.timedOut = true;
       this.terminateGroup();
     }, request.timeoutMs));
@@ -118,46 +121,29 @@ class Run {
   private collect(stream: OutputStream): void {
     const source = this.child?.[stream];
     if (!source) return;
-    const decoder = new StringDecoder('utf8');
-    let pending = '';
-    const emit = (text: string, final: boolean): void => {
-      pending += text;
-      const lines = pending.split('\n');
-      pending = final ? '' : (lines.pop() as string);
-      for (const line of lines) {
-        if (final && line === '') continue;
-        this.keep(stream, line);
-      }
-    };
-    source.on('data', (chunk: Buffer) => emit(decoder.write(chunk), false));
-    source.on('end', () => emit(decoder.end(), true));
-  }
-
-  private keep(stream: OutputStream, line: string): void {
-    const bytes = Buffer.byteLength(line) + 1;
-    if (this.keptBytes + bytes > MAX_OUTPUT_BYTES) {
-      this.droppedBytes += bytes;
-      return;
-    }
-    this.keptBytes += bytes;
-    this.output[stream] += `${line}\n`;
-    this.request.onOutput?.(stream, line);
+    const lines = new LineCollector(this.budget, (line) => {
+      this.output[stream] += `${line}\n`;
+      this.request.onOutput?.(stream, line);
+    });
+    source.on('data', (chunk: Buffer) => lines.write(chunk));
+    source.on('end', () => lines.end());
   }
 
   // SIGTERM to the whole group now, SIGKILL after the grace period.
   private terminateGroup(): void {
     const pid = this.child?.pid;
-    if (pid === undefined || this.finished) return;
+    if (pid === undefined || this.finished || this.killTimer !== undefined) return;
     signalGroup(pid, 'SIGTERM');
-    this.timers.push(setTimeout(() => {
+    this.killTimer = setTimeout(() => {
       signalGroup(pid, 'SIGKILL');
+      if (this.finished) return;
       // A descendant that left the group may still hold our pipes: stop waiting for it.
       this.timers.push(setTimeout(() => {
         this.child?.stdout?.destroy();
         this.child?.stderr?.destroy();
         this.finish();
       }, 1000));
-    }, this.request.killAfterMs));
+    }, this.request.killAfterMs);
   }
 
   private finish(): void {
@@ -165,6 +151,8 @@ class Run {
     if (this.child && this.child.pid !== undefined && this.exit === undefined) return; // 'exit' not seen yet
     this.finished = true;
     for (const timer of this.timers) clearTimeout(timer);
+    // A descendant that ignores SIGTERM and let go of our pipes still gets its SIGKILL.
+    if (this.killTimer !== undefined && !groupAlive(this.child?.pid as number)) clearTimeout(this.killTimer);
     this.request.signal?.removeEventListener('abort', this.onAbort);
     const exitCode = this.exit?.code ?? null;
     const signal = this.exit?.signal ?? null;
@@ -178,10 +166,19 @@ class Run {
       durationMs: Math.round(performance.now() - this.started),
       stdout: this.output.stdout,
       stderr: this.output.stderr,
-      droppedBytes: this.droppedBytes,
+      droppedBytes: this.budget.droppedBytes,
       ok: exitCode === 0 && !this.timedOut && !this.aborted && this.spawnError === undefined,
     });
   }
+}
+
+// "ENOENT: cannot start /path", or the working folder when that is what is missing.
+function spawnFailure(error: NodeJS.ErrnoException, request: RunRequest): string {
+  const code = error.code ?? 'error';
+  if (code === 'ENOENT' && request.cwd !== undefined && !existsSync(request.cwd)) {
+    return `ENOENT: cannot start ${request.command}: no working folder ${request.cwd}`;
+  }
+  return `${code}: cannot start ${request.command}`;
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

@@ -1,8 +1,51 @@
-// `hookd cln-plugin`: not built yet.
-import { HookdError } from '../errors.js';
+// `hookd cln-plugin`: Core Lightning plugin mode (also chosen when lightningd
+// starts hookd with no arguments and LIGHTNINGD_PLUGIN=1).
+import { ClnPlugin, pluginName } from '../cln/plugin.js';
+import { takeOverStdout } from '../cln/output.js';
+import { parseCommandLine } from './args.js';
 
-export const HELP = 'hookd cln-plugin: not available yet\n';
+export const HELP = `hookd cln-plugin - run as a Core Lightning plugin
 
-export async function command(): Promise<number> {
-  throw new HookdError('E_USAGE', 'hookd cln-plugin is not available yet');
+Usage:
+  hookd cln-plugin
+  lightningd --plugin=/path/to/hookd         (no arguments: chosen by LIGHTNINGD_PLUGIN=1)
+  lightning-cli plugin start /path/to/hookd
+
+Speaks lightningd's plugin protocol on stdin/stdout: every notification a
+hook can match becomes an event, hooks with decide: true answer lightningd's
+hooks (htlc_accepted, peer_connected, openchannel, ...), and hookd's logs go
+to lightningd's log. Nothing but protocol is ever written to stdout.
+
+The config is the hookd-config plugin option, else $HOOKD_CONFIG, else the
+usual search from the plugin's working folder (<lightning-dir>/<network>)
+upward. lightningd asks for the plugin's manifest before it passes options,
+so the subscriptions come from the config found by $HOOKD_CONFIG or the
+search; a hookd-config that needs more is refused at init with the reason.
+
+Plugin options:
+  hookd-config=PATH       the config file
+  hookd-log-level=LEVEL   trace, debug, info (default), warn, error, fatal, silent
+
+Examples:
+  lightningd --plugin=/usr/local/bin/hookd --hookd-config=/etc/hookd/cln.yaml
+  HOOKD_CONFIG=/etc/hookd/cln.yaml lightning-cli plugin start /usr/local/bin/hookd
+`;
+
+// A last write must reach lightningd before the process goes.
+const EXIT_FLUSH_MS = 1000;
+
+export async function command(argv: string[]): Promise<number> {
+  parseCommandLine('cln-plugin', argv, {}, false);
+  const stdout = takeOverStdout();
+  // Hooks must not believe they are plugins themselves (pyln and friends read this).
+  delete process.env.LIGHTNINGD_PLUGIN;
+  // Ctrl-C in lightningd's terminal reaches the plugins too; lightningd then
+  // sends shutdown, which is how hookd stops.
+  process.on('SIGINT', () => {});
+  const plugin = new ClnPlugin({ input: process.stdin, write: stdout.write, cwd: process.cwd(), env: process.env, name: pluginName(process.argv[1]) });
+  process.on('SIGTERM', () => plugin.requestStop('SIGTERM'));
+  const code = await plugin.run();
+  await Promise.race([stdout.drained(), new Promise((resolve) => setTimeout(resolve, EXIT_FLUSH_MS))]);
+  // stdin may still be open (lightningd holds it): leave now.
+  process.exit(code);
 }

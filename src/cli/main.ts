@@ -16,24 +16,47 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   'cln-plugin': () => import('./cln-plugin.js'),
 };
 
-export const OVERVIEW = `hookd - run your own scripts on JSON events
+export const OVERVIEW = `NAME
+  hookd - run your own scripts on JSON events
 
-Usage:
-  hookd [run] [-c PATH] [--log-level L] [--log-format F]   the daemon
+SYNOPSIS
+  hookd [run] [-c PATH] [--log-level LEVEL] [--log-format json|pretty|journal]
   hookd test [-c PATH] [--dry-run] [--json] [EVENT_FILE | -]
   hookd validate [-c PATH]
   hookd emit [-c PATH | --socket PATH] TYPE [key=value | key:=json ...]
   hookd status [-c PATH | --socket PATH] [--json]
   hookd dead list | show ID | replay ID... | purge ID...
-  hookd cln-plugin                                       Core Lightning plugin mode
-  hookd COMMAND --help                                   help of one command
-  hookd --version
+  hookd cln-plugin
+  hookd COMMAND --help | hookd --version
 
-The config is -c PATH, else $HOOKD_CONFIG, else hookd.config.yaml (or .hookdrc*,
-package.json#hookd) in the working folder or above.
+DESCRIPTION
+  hookd reads JSON events (stdin, a followed file, a unix socket fed by
+  hookd emit, an inbox folder, or Core Lightning as a plugin) and starts
+  every script whose hook matches, with the event on stdin and its fields as
+  EVENT_* variables. No shell ever sees event data.
 
-Example:
+COMMANDS
+  run          the daemon (the default command)
+  test         show which hooks an event reaches and what they get; run them
+  validate     check the config
+  emit         send one event to the running daemon
+  status       ask the running daemon how it is doing
+  dead         list, show, replay or purge dead letters
+  cln-plugin   Core Lightning plugin mode (automatic under lightningd)
+
+CONFIG
+  -c PATH, else $HOOKD_CONFIG, else the first hookd.config.{yaml,yml,json,js,
+  mjs,cjs}, .hookdrc* or package.json#hookd in the working folder or above.
+
+EXIT STATUS
+  0 success; 1 a hook or the command failed; 2 bad command line; 69 no daemon
+  running; 75 state directory or socket in use; 78 config missing or invalid;
+  130 a second SIGINT. hookd COMMAND --help says which a command uses.
+
+EXAMPLES
   hookd -c hooks.example/hookd.yaml < hooks.example/events.jsonl
+  hookd test --dry-run -c hooks.example/hookd.yaml hooks.example/events.jsonl
+  hookd validate -c /etc/hookd/hookd.yaml
 `;
 
 export function version(): string {

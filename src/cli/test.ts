@@ -9,47 +9,63 @@ import { makeEvent, type HookEvent } from '../event.js';
 import { prepareInvocation, type Invocation } from '../invocation.js';
 import { isJsonObject, parseJson, stringifyJson, type JsonObject } from '../json.js';
 import { hookMatches } from '../match.js';
-import { maskSecrets } from '../redact.js';
+import { maskSecrets, redactSecrets } from '../redact.js';
 import { describeOutcome, runProgram, type RunResult } from '../runner.js';
 import { eventFromLine, LineSplitter } from '../sources/lines.js';
 import { CONFIG_OPTION, parseCommandLine, stringOption, usageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { quoteArgv } from './quote.js';
 
-export const HELP = `hookd test - try hooks on sample events
+export const HELP = `NAME
+  hookd test - try hooks on sample events
 
-Usage:
+SYNOPSIS
   hookd test [-c PATH] [--dry-run] [--json] [EVENT_FILE | -]
+  hookd test [-c PATH] [--dry-run] [--json] --type TOPIC
+  hookd test --list-samples
 
-For each event in EVENT_FILE (JSON lines, or one JSON document; "-" or no
-file reads stdin), lists the hooks that match and, for each, the argv, cwd,
-timeout and the HOOKD_* / EVENT_* environment it gets. Secrets in a hook's
-env (names with TOKEN, SECRET, PASSWORD or KEY) show as ***.
+DESCRIPTION
+  For each event of EVENT_FILE (JSON lines, or one JSON document; "-" or no
+  file reads stdin), lists the hooks that match and, for each, the argv, cwd,
+  timeout and the HOOKD_* / EVENT_* environment it would get, with the
+  hook's own env. Secrets (variables whose name holds TOKEN, SECRET, PASSWORD
+  or KEY) show as ***. Says so when no hook matches.
 
-  --dry-run   execute nothing
-  (default)   run each matching hook once, for real, and show its exit code,
-              duration, stdout and stderr
-  --json      machine-readable output
+OPTIONS
+  -c, --config PATH   the config (default: $HOOKD_CONFIG, else the search)
+  --dry-run           execute nothing
+  (without it)        run each matching hook once, for real, and show its
+                      exit code, duration, stdout and stderr
+  --json              the same, as one JSON document
+  --type TOPIC        no event file: use the built-in sample of that Core
+                      Lightning notification or hook (invoice_payment, ...)
+  --list-samples      list the built-in samples
 
-Exit status: 0 when every hook that ran succeeded, 1 when one failed or an
-event could not be read, 2 for a usage error, 78 for an invalid config.
+EXIT STATUS
+  0 every hook that ran succeeded (or --dry-run); 1 a hook failed or an
+  event could not be read; 2 bad command line; 78 config missing or invalid.
 
-Examples:
-  hookd test --dry-run hooks.example/events.jsonl
+EXAMPLES
+  hookd test --dry-run -c hooks.example/hookd.yaml hooks.example/events.jsonl
   echo '{"type":"block","height":812345}' | hookd test -c hookd.yaml -
+  hookd test -c hooks.example/cln/hookd.yaml --dry-run --type invoice_payment
+  hookd test --json --dry-run events.jsonl | jq '.events[].hooks[].hook'
 `;
 
 const OPTIONS = {
   ...CONFIG_OPTION,
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
+  type: { type: 'string' },
+  'list-samples': { type: 'boolean' },
 } as const;
 
 interface HookReport {
   readonly hook: string;
   readonly decide: boolean;
   readonly argv: readonly string[];
-  readonly cwd: string | undefined;
+  // The folder the hook runs in: its `cwd`, else hookd's working folder.
+  readonly cwd: string;
   readonly timeoutMs: number;
   readonly killAfterMs: number;
   readonly env: Record<string, string>;
@@ -83,8 +99,18 @@ export interface TestInput {
 export async function command(argv: string[]): Promise<number> {
   const parsed = parseCommandLine('test', argv, OPTIONS, true);
   if (parsed.positionals.length > 1) throw usageError('test', 'give one event file (or - for stdin)');
-  const config = await loadConfig({ path: stringOption(parsed, 'config') });
-  const input = readEvents(parsed.positionals[0] ?? '-', config);
+  // Core Lightning samples: an operator can try a script before any payment happens.
+  if (parsed.values['list-samples'] === true) return (await import('../cln/sample-command.js')).printSampleList(parsed.values.json === true);
+  const sampleType = stringOption(parsed, 'type');
+  if (sampleType !== undefined && parsed.positionals.length > 0) throw usageError('test', 'give either --type or an event file, not both');
+  let config = await loadConfig({ path: stringOption(parsed, 'config') });
+  let input: TestInput;
+  if (sampleType === undefined) input = readEvents(parsed.positionals[0] ?? '-', config);
+  else {
+    const samples = await import('../cln/sample-command.js');
+    input = { events: [testEvent(sampleType, samples.sampleFields(sampleType))], problems: [] };
+    config = samples.sampleConfig(config, sampleType);
+  }
   return runTest(config, input, { dryRun: parsed.values['dry-run'] === true, json: parsed.values.json === true });
 }
 
@@ -123,7 +149,7 @@ function describeHook(hook: HookSpec, invocation: Invocation, prefix: string): H
     hook: hook.name,
     decide: hook.decide,
     argv: [invocation.command, ...invocation.args],
-    cwd: invocation.cwd,
+    cwd: invocation.cwd ?? process.cwd(),
     timeoutMs: invocation.timeoutMs,
     killAfterMs: invocation.killAfterMs,
     env: maskSecrets(shown, Object.keys(hook.env)),
@@ -138,8 +164,9 @@ function toRunReport(result: RunResult): RunReport {
     signal: result.signal,
     timedOut: result.timedOut,
     durationMs: result.durationMs,
-    stdout: result.stdout,
-    stderr: result.stderr,
+    // A hook that prints its token shows *** here, as in the daemon's logs.
+    stdout: redactSecrets(result.stdout),
+    stderr: redactSecrets(result.stderr),
   };
 }
 
@@ -152,7 +179,7 @@ function printEvent(report: EventReport, print: (line: string) => void): void {
   for (const hook of report.hooks) {
     print(`  hook ${hook.hook}${hook.decide ? ' (decision hook)' : ''}`);
     print(`    argv:    ${quoteArgv(hook.argv)}`);
-    print(`    cwd:     ${hook.cwd ?? '(hookd\'s working folder)'}`);
+    print(`    cwd:     ${hook.cwd}`);
     print(`    timeout: ${formatDuration(hook.timeoutMs)}, then SIGKILL after ${formatDuration(hook.killAfterMs)}`);
     print('    env:');
     for (const name of Object.keys(hook.env).sort()) print(`      ${name}=${hook.env[name]}`);

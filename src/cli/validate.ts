@@ -3,18 +3,29 @@ import { loadConfig } from '../config/load.js';
 import { CONFIG_OPTION, parseCommandLine, stringOption } from './args.js';
 import { EXIT } from './exit-codes.js';
 
-export const HELP = `hookd validate - check the config
+export const HELP = `NAME
+  hookd validate - check the config
 
-Usage:
+SYNOPSIS
   hookd validate [-c PATH]
 
-Loads the config as the daemon would and checks every key, duration, regex
-and script (exists, executable, not world-writable). Prints one line per
-problem, naming the file, line and key, and exits 78; exits 0 when all is good.
+DESCRIPTION
+  Loads the config as the daemon would and checks every key, duration,
+  regex and script (exists, executable, not world-writable; nor is the
+  config). Prints one line per problem, naming the file, line and key, or
+  one line saying it is good. Run it as the user hookd runs as.
 
-Examples:
+OPTIONS
+  -c, --config PATH   the config (default: $HOOKD_CONFIG, else the search)
+
+EXIT STATUS
+  0 the config is good; 2 bad command line; 78 the config is missing or
+  invalid.
+
+EXAMPLES
   hookd validate -c /etc/hookd/hookd.yaml
-  ExecStartPre=/usr/bin/hookd validate -c /etc/hookd/hookd.yaml   (systemd)
+  sudo -u hookd hookd validate -c /etc/hookd/hookd.yaml
+  ExecStartPre=hookd validate -c /etc/hookd/hookd.yaml    (in a systemd unit)
 `;
 
 export async function command(argv: string[]): Promise<number> {

@@ -2,9 +2,10 @@
 // where a hook omits a key (`env` is merged, the hook's keys winning).
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { JsonObject } from '../json.js';
+import { ExactNumber, type JsonObject } from '../json.js';
 import { compileCondition, compileTypePatterns, WHERE_OPERATORS, type Condition, type WhereOperator } from '../match.js';
 import { compileTemplate, type Template } from '../template.js';
+import { checkDecisionHook } from '../cln/decision-config.js';
 import { resolveProgram, type Program } from './program.js';
 import { describeValue, type ConfigProblems, type KeyPath } from './problems.js';
 import { isMapping, Section } from './section.js';
@@ -58,7 +59,7 @@ function readSettings(section: Section, inherited: HookSettings, baseDir: string
   if (section.has('args')) settings.args = readArgs(raw.args, section.at('args'), problems);
   if (section.has('cwd')) settings.cwd = readCwd(section, baseDir);
   if (section.has('env')) settings.env = { ...inherited.env, ...readEnv(raw.env, section.at('env'), problems) };
-  if (section.has('timeout')) settings.timeoutMs = section.duration('timeout', DEFAULTS.timeoutMs);
+  if (section.has('timeout')) settings.timeoutMs = section.duration('timeout', DEFAULTS.timeoutMs, { positive: true });
   settings.killAfterMs = section.duration('kill_after', inherited.killAfterMs);
   settings.concurrency = section.integer('concurrency', inherited.concurrency, 1);
   settings.retries = section.integer('retries', inherited.retries, 0);
@@ -108,6 +109,8 @@ export function readHooks(raw: unknown, rawDefaults: unknown, problems: ConfigPr
     if (settings.program === undefined && !section.has('run') && defaults.program === undefined) {
       problems.add(section.at('run'), 'missing: the script to run');
     }
+    // Core Lightning decision hooks: `on` names real hooks, `fallback` is a reply they allow.
+    if (settings.on !== undefined) checkDecisionHook(settings.decide, settings.on, settings.fallback, (key) => section.at(key), problems);
     if (name === undefined || settings.on === undefined || settings.program === undefined) return;
     hooks.push(Object.freeze({
       name,
@@ -178,7 +181,7 @@ function readArgs(raw: unknown, at: KeyPath, problems: ConfigProblems): readonly
   }
   const templates: Template[] = [];
   raw.forEach((item, index) => {
-    if (typeof item !== 'string' && typeof item !== 'number') {
+    if (typeof item !== 'string' && typeof item !== 'number' && !(item instanceof ExactNumber)) {
       problems.expected([...at, index], 'a string', item);
       return;
     }
@@ -211,7 +214,7 @@ function readEnv(raw: unknown, at: KeyPath, problems: ConfigProblems): Record<st
   for (const [name, value] of Object.entries(raw)) {
     if (!ENV_NAME.test(name)) problems.add([...at, name], 'expected a variable name of letters, digits and "_"');
     else if (name.startsWith('HOOKD_')) problems.add([...at, name], 'HOOKD_* variables are set by hookd itself');
-    else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') env[name] = String(value);
+    else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value instanceof ExactNumber) env[name] = String(value);
     else problems.expected([...at, name], 'a string, number or boolean', value);
   }
   return env;

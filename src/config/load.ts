@@ -6,6 +6,8 @@ import path from 'node:path';
 import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { errorText, HookdError } from '../errors.js';
+import { ExactNumber } from '../json.js';
+import { rememberHookSecrets } from '../redact.js';
 import { refuseWorldWritable } from './file-mode.js';
 import type { KeyPath, LineLookup } from './problems.js';
 import type { HookdConfig } from './types.js';
@@ -41,7 +43,10 @@ export interface ConfigLocation {
 // Load, check and resolve the config; throws HookdError.
 export async function loadConfig(location: ConfigLocation = {}): Promise<HookdConfig> {
   const { raw, file, lineOf } = await readConfigFile(location);
-  return validateConfig(raw, file, lineOf);
+  const config = validateConfig(raw, file, lineOf);
+  // From now on no log line shows these values, whoever writes it.
+  rememberHookSecrets(config.hooks);
+  return config;
 }
 
 interface RawConfig {
@@ -103,7 +108,8 @@ function guardedLoaders(lines: Map<string, LineLookup>): Record<string, Loader> 
   };
   const yamlLoader: Loader = (filepath, content) => {
     const lineCounter = new LineCounter();
-    const doc = parseDocument(content, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    // intAsBigInt: a u64 in a `where` condition must keep every digit.
+    const doc = parseDocument(content, { lineCounter, prettyErrors: false, uniqueKeys: true, intAsBigInt: true });
     const error = doc.errors[0];
     if (error) {
       const line = lineCounter.linePos(error.pos[0]).line;
@@ -112,7 +118,7 @@ function guardedLoaders(lines: Map<string, LineLookup>): Record<string, Loader> 
     // package.json holds the config under "hookd".
     const prefix = path.basename(filepath) === 'package.json' ? ['hookd'] : [];
     lines.set(filepath, lineLookup(doc.contents, lineCounter, prefix));
-    return doc.toJS({ maxAliasCount: 100 });
+    return doc.toJS({ maxAliasCount: 100, reviver: exactIntegers });
   };
   return {
     '.yaml': guard(yamlLoader),
@@ -123,6 +129,12 @@ function guardedLoaders(lines: Map<string, LineLookup>): Record<string, Loader> 
     '.mjs': guard(defaultLoaders['.mjs']),
     '.cjs': guard(defaultLoaders['.cjs']),
   };
+}
+
+// Integers as plain numbers when a double holds them exactly, else ExactNumber.
+function exactIntegers(_key: unknown, value: unknown): unknown {
+  if (typeof value !== 'bigint') return value;
+  return Number.isSafeInteger(Number(value)) ? Number(value) : new ExactNumber(String(value));
 }
 
 // The line of the deepest node of a key path that the document has.

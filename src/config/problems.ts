@@ -2,6 +2,7 @@
 // line (when the format has lines) and the key path, e.g.
 //   /etc/hookd.yaml:14: hooks[2].timeout: expected a duration such as 30s, 250ms or 5m, got "soon" (string)
 import { HookdError } from '../errors.js';
+import { ExactNumber } from '../json.js';
 
 export type KeyPath = readonly (string | number)[];
 
@@ -22,6 +23,7 @@ export function formatKeyPath(path: KeyPath): string {
 // How a received value reads in a message: "soon" (string), 12 (number).
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
+  if (value instanceof ExactNumber) return `${value.text} (number)`;
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -29,7 +31,7 @@ export function describeValue(value: unknown): string {
 }
 
 export class ConfigProblems {
-  readonly lines: string[] = [];
+  private readonly found: { readonly line: number; readonly text: string }[] = [];
 
   constructor(
     readonly file: string,
@@ -39,7 +41,12 @@ export class ConfigProblems {
   add(path: KeyPath, message: string): void {
     const line = this.lineOf(path);
     const where = line === undefined ? this.file : `${this.file}:${line}`;
-    this.lines.push(`${where}: ${formatKeyPath(path)}: ${message}`);
+    this.found.push({ line: line ?? 0, text: `${where}: ${formatKeyPath(path)}: ${message}` });
+  }
+
+  // One line per problem, in the order of the file (sort is stable).
+  get lines(): string[] {
+    return [...this.found].sort((a, b) => a.line - b.line).map((problem) => problem.text);
   }
 
   // "expected X, got Y" in one wording everywhere.
@@ -48,13 +55,13 @@ export class ConfigProblems {
   }
 
   get empty(): boolean {
-    return this.lines.length === 0;
+    return this.found.length === 0;
   }
 
   // Throws when anything was found.
   throwIfAny(): void {
     if (this.empty) return;
-    const count = this.lines.length;
+    const count = this.found.length;
     throw new HookdError('E_CONFIG', `${this.file}: ${count} problem${count === 1 ? '' : 's'} in the config`, this.lines);
   }
 }

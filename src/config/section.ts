@@ -1,13 +1,15 @@
 // Typed reads of one mapping of the raw config: each read checks the type,
 // reports a problem with the key path when it is wrong, and falls back to the
 // default so that validation goes on and finds every problem at once.
-import { parseDuration, parseSize } from './duration.js';
+import { ExactNumber } from '../json.js';
+import { formatDuration, MAX_DURATION_MS, parseDuration, parseSize } from './duration.js';
 import type { ConfigProblems, KeyPath } from './problems.js';
 
 export type RawMapping = Record<string, unknown>;
 
+// An ExactNumber (a big integer of the YAML) is a value, not a mapping.
 export function isMapping(value: unknown): value is RawMapping {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof ExactNumber);
 }
 
 export class Section {
@@ -33,14 +35,16 @@ export class Section {
     return [...this.path, key];
   }
 
-  duration(key: string, fallback: number): number {
+  // `positive`: zero is refused (a timeout of 0 would end every run at once).
+  duration(key: string, fallback: number, { positive = false } = {}): number {
     if (!this.has(key)) return fallback;
-    const ms = parseDuration(this.raw[key]);
-    if (ms === undefined) {
-      this.problems.expected(this.at(key), 'a duration such as 30s, 250ms, 5m or a number of seconds', this.raw[key]);
-      return fallback;
-    }
-    return ms;
+    const value = this.raw[key];
+    const ms = parseDuration(value);
+    if (ms === undefined) this.problems.expected(this.at(key), 'a duration such as 30s, 250ms, 5m or a number of seconds', value);
+    else if (ms > MAX_DURATION_MS) this.problems.expected(this.at(key), `a duration of at most ${formatDuration(MAX_DURATION_MS)}`, value);
+    else if (positive && ms === 0) this.problems.expected(this.at(key), 'a duration above 0', value);
+    else return ms;
+    return fallback;
   }
 
   size(key: string, fallback: number): number {

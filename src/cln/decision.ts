@@ -1,0 +1,146 @@
+// Decision hooks: lightningd waits for hookd's answer to an HTLC, a peer, a
+// channel. Each request runs the matching `decide: true` hooks in config
+// order, at once (never queued behind notification work, never retried); the
+// first reply that is not `continue` is final. A script that fails, hangs or
+// answers out of shape gets its hook's fallback, and the answer leaves at the
+// timeout even while the script is still being killed: lightningd has no
+// timeout of its own and aborts on a malformed reply.
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import type { HookdConfig, HookSpec } from '../config/types.js';
+import type { HookEvent } from '../event.js';
+import { prepareInvocation } from '../invocation.js';
+import { stringifyJson, type JsonObject } from '../json.js';
+import { Limiter } from '../limiter.js';
+import { hookMatches } from '../match.js';
+import { describeOutcome, runProgram, type RunResult } from '../runner.js';
+import { CONTINUE, type HookDefinition } from './hook-catalog.js';
+import { completeReply, isContinue, isPlainContinue, readScriptReply, replyProblem } from './reply.js';
+
+// Decision scripts running at once, all hooks together; more wait their turn,
+// and the wait counts toward their timeout.
+export const DECISION_CONCURRENCY = 64;
+// How long past its timeout a run may take to report before the fallback goes out.
+const ANSWER_GRACE_MS = 100;
+
+export interface DecisionOptions {
+  readonly config: () => HookdConfig;
+  readonly log: Logger;
+  readonly extraEnv?: Readonly<Record<string, string>> | undefined;
+}
+
+// One script's answer (its own, or its hook's fallback).
+interface Verdict {
+  readonly reply: JsonObject;
+}
+
+export class DecisionRunner {
+  private readonly limiter = new Limiter(DECISION_CONCURRENCY);
+  private readonly stopController = new AbortController();
+  private readonly running = new Set<Promise<unknown>>();
+
+  constructor(private readonly options: DecisionOptions) {}
+
+  // The reply to one hook request (never throws: the worst case is continue).
+  async decide(hook: HookDefinition, event: HookEvent): Promise<JsonObject> {
+    const started = performance.now();
+    const config = this.options.config();
+    const candidates = config.hooks.filter((spec) => spec.decide && hookMatches(spec, event.type, event.fields));
+    let enriched: JsonObject | undefined;
+    for (const spec of candidates) {
+      let verdict: Verdict;
+      try {
+        verdict = await this.runOne(spec, hook, event, config);
+      } catch (error) {
+        verdict = { reply: this.fallbackOf(spec, hook, event) };
+        this.options.log.error({ hook: spec.name, id: event.id, err: error }, `decision hook ${spec.name}: internal error; answering the fallback ${stringifyJson(verdict.reply)}`);
+      }
+      if (!isContinue(verdict.reply)) {
+        this.logAnswer(event, spec, verdict.reply, started);
+        return verdict.reply;
+      }
+      if (enriched === undefined && !isPlainContinue(verdict.reply)) enriched = verdict.reply;
+    }
+    const reply = enriched ?? completeReply(hook, CONTINUE, event.fields);
+    if (candidates.length === 0) this.options.log.debug({ type: event.type, id: event.id }, 'no decision hook matches: continue');
+    else this.logAnswer(event, undefined, reply, started);
+    return reply;
+  }
+
+  // Ends running decision scripts (their requests get the fallback).
+  async stop(): Promise<void> {
+    this.stopController.abort();
+    await Promise.allSettled([...this.running]);
+  }
+
+  private async runOne(spec: HookSpec, hook: HookDefinition, event: HookEvent, config: HookdConfig): Promise<Verdict> {
+    const fallback = (reason: string): Verdict => {
+      const reply = this.fallbackOf(spec, hook, event);
+      this.options.log.warn({ hook: spec.name, type: event.type, id: event.id }, `decision hook ${spec.name}: ${reason}; answering the fallback ${stringifyJson(reply)}`);
+      return { reply };
+    };
+    if (this.stopController.signal.aborted) return fallback('hookd is shutting down');
+    const deadline = performance.now() + spec.timeoutMs;
+    const acquiring = this.limiter.acquire();
+    const slot = await this.withDeadline(acquiring, spec.timeoutMs);
+    if (slot === undefined) {
+      void acquiring.then((release) => release()); // the slot, once free, is not ours to keep
+      return fallback(`no free slot within its timeout (${DECISION_CONCURRENCY} decision scripts running)`);
+    }
+    const invocation = prepareInvocation(spec, event, 1, { config, extraEnv: this.options.extraEnv });
+    const run = runProgram({
+      ...invocation,
+      timeoutMs: Math.max(1, Math.round(deadline - performance.now())),
+      signal: this.stopController.signal,
+      onOutput: (stream, line) => {
+        if (stream === 'stderr') this.options.log.info({ hook: spec.name, id: event.id, stream }, line);
+      },
+    });
+    this.track(run.finally(slot));
+    const result = await this.withDeadline(run, Math.max(0, deadline - performance.now()) + ANSWER_GRACE_MS);
+    if (result === undefined) {
+      void run.then((late) => this.options.log.warn({ hook: spec.name, id: event.id, pid: late.pid, durationMs: late.durationMs }, `decision hook ${spec.name} ended after its answer was sent: ${describeOutcome(late)}`));
+      return fallback(`timed out after ${spec.timeoutMs} ms`);
+    }
+    return this.judge(spec, hook, event, result, fallback);
+  }
+
+  private judge(spec: HookSpec, hook: HookDefinition, event: HookEvent, result: RunResult, fallback: (reason: string) => Verdict): Verdict {
+    this.options.log.debug({ hook: spec.name, type: event.type, id: event.id, pid: result.pid, exit: result.exitCode, durationMs: result.durationMs }, 'decision script ended');
+    if (!result.ok) return fallback(describeOutcome(result) + (result.timedOut ? ` (timeout ${spec.timeoutMs} ms)` : ''));
+    const read = readScriptReply(result.stdout);
+    if ('problem' in read) return fallback(read.problem);
+    const reply = completeReply(hook, read.reply, event.fields);
+    const problem = replyProblem(hook, reply);
+    if (problem !== undefined) return fallback(`reply ${stringifyJson(reply)} is not one ${hook.name} allows: ${problem}`);
+    return { reply };
+  }
+
+  private fallbackOf(spec: HookSpec, hook: HookDefinition, event: HookEvent): JsonObject {
+    return completeReply(hook, spec.fallback ?? CONTINUE, event.fields);
+  }
+
+  private logAnswer(event: HookEvent, spec: HookSpec | undefined, reply: JsonObject, started: number): void {
+    const fields = { type: event.type, id: event.id, hook: spec?.name, latencyMs: Math.round(performance.now() - started) };
+    this.options.log.info(fields, `answered ${event.type}: ${stringifyJson(reply)}`);
+  }
+
+  private track(promise: Promise<unknown>): void {
+    const tracked = promise.catch(() => {}).finally(() => this.running.delete(tracked));
+    this.running.add(tracked);
+  }
+
+  // The promise's value, or undefined once `ms` have passed.
+  private withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), ms);
+      void promise.then((value) => {
+        clearTimeout(timer);
+        resolve(value);
+      }, () => {
+        clearTimeout(timer);
+        resolve(undefined);
+      });
+    });
+  }
+}

@@ -1,0 +1,87 @@
+// getmanifest and init: which config the plugin serves, what it registers
+// with lightningd, and the variables `rpc_env: true` gives every hook.
+import path from 'node:path';
+import { loadConfig } from '../config/load.js';
+import type { HookdConfig } from '../config/types.js';
+import { errorText, HookdError } from '../errors.js';
+import { isJsonObject, type JsonValue } from '../json.js';
+import { LOG_LEVELS, type LogLevel } from '../log.js';
+import { CONFIG_OPTION, LOG_LEVEL_OPTION, needsOf, needsProblem, PROVISIONAL_NEEDS, type PluginNeeds } from './manifest.js';
+
+// The config found at getmanifest time, or why there is none.
+export type ManifestConfig = { readonly config: HookdConfig } | { readonly problem: string };
+
+export interface SetupContext {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+// Looks for the config as `hookd run` would ($HOOKD_CONFIG, else the search
+// from the working folder, which lightningd sets to <lightning-dir>/<network>).
+export async function findManifestConfig(context: SetupContext): Promise<ManifestConfig> {
+  try {
+    return { config: await loadConfig({ cwd: context.cwd, env: context.env }) };
+  } catch (error) {
+    return { problem: configErrorText(error) };
+  }
+}
+
+export function manifestNeeds(found: ManifestConfig): PluginNeeds {
+  return 'config' in found ? needsOf(found.config) : PROVISIONAL_NEEDS;
+}
+
+// One line for lightningd's log: the message and every problem.
+export function configErrorText(error: unknown): string {
+  if (error instanceof HookdError && error.details.length > 0) return [error.message, ...error.details].join('; ');
+  return errorText(error);
+}
+
+export interface InitSettings {
+  readonly config: HookdConfig;
+  readonly logLevel: LogLevel;
+  readonly lightningDir: string | undefined;
+  readonly rpcFile: string | undefined;
+  readonly network: string | undefined;
+}
+
+// What init gives: the config to serve and the settings, or the reason to
+// disable the plugin.
+export async function readInit(params: JsonValue | undefined, found: ManifestConfig, registered: PluginNeeds, context: SetupContext): Promise<InitSettings | { disable: string }> {
+  const options = isJsonObject(params) && isJsonObject(params.options) ? params.options : {};
+  const configuration = isJsonObject(params) && isJsonObject(params.configuration) ? params.configuration : {};
+  const level = options[LOG_LEVEL_OPTION] ?? 'info';
+  if (typeof level !== 'string' || !(LOG_LEVELS as readonly string[]).includes(level)) {
+    return { disable: `${LOG_LEVEL_OPTION} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}` };
+  }
+  const lightningDir = stringOf(configuration['lightning-dir']);
+  const given = stringOf(options[CONFIG_OPTION]);
+  let config: HookdConfig;
+  if (given !== undefined) {
+    try {
+      config = await loadConfig({ path: given, cwd: context.cwd, env: context.env });
+    } catch (error) {
+      return { disable: configErrorText(error) };
+    }
+  } else if ('config' in found) config = found.config;
+  else return { disable: found.problem };
+  const problem = needsProblem(registered, needsOf(config));
+  if (problem !== undefined) {
+    const where = 'config' in found ? `the manifest came from ${found.config.file}` : 'no config was found when lightningd asked for the manifest';
+    return { disable: `${config.file}: ${problem} (${where}); set HOOKD_CONFIG in lightningd's environment or put the config where the search finds it (hookd.config.yaml in ${context.cwd} or above), then restart the plugin` };
+  }
+  return { config, logLevel: level as LogLevel, lightningDir, rpcFile: stringOf(configuration['rpc-file']), network: stringOf(configuration.network) };
+}
+
+function stringOf(value: JsonValue | undefined): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+// LIGHTNING_RPC (absolute), LIGHTNING_DIR and LIGHTNING_NETWORK for hooks.
+export function rpcEnv(settings: InitSettings): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (!settings.config.rpcEnv) return env;
+  if (settings.lightningDir !== undefined) env.LIGHTNING_DIR = settings.lightningDir;
+  if (settings.rpcFile !== undefined) env.LIGHTNING_RPC = path.resolve(settings.lightningDir ?? '', settings.rpcFile);
+  if (settings.network !== undefined) env.LIGHTNING_NETWORK = settings.network;
+  return env;
+}
