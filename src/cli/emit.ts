@@ -11,38 +11,44 @@ import { daemonAddress, SOCKET_OPTIONS } from './daemon-socket.js';
 import { buildEmitEvent } from './emit-event.js';
 import { EXIT } from './exit-codes.js';
 
-export const HELP = `hookd emit - send one event to the running hookd
+export const HELP = `NAME
+  hookd emit - send one event to the running hookd
 
-Usage:
+SYNOPSIS
   hookd emit [-c PATH | --socket PATH] TYPE [key=value | key:=json ...]
-  hookd emit [-c PATH | --socket PATH] [TYPE] --data JSON | --data - [key=value ...]
+  hookd emit [-c PATH | --socket PATH] [TYPE] --data JSON|- [key=value ...]
 
-Builds the event {"type": TYPE, key: value, ...}, sends it to the daemon's
-socket, and exits 0 once hookd has accepted it (stored it in its queue).
-key=value sets a string; key:=json sets any JSON value (numbers keep every
-digit); a dotted key (payment.msat=5) makes nested objects. --data gives the
-whole event as a JSON object ("-": read it from stdin); TYPE and pairs are
-then set on top of it.
+DESCRIPTION
+  Builds the event {"type": TYPE, key: value, ...}, sends it to the
+  daemon's socket, and exits 0 once hookd has accepted it (stored it in its
+  queue). key=value sets a string; key:=json sets any JSON value (numbers
+  keep every digit); a dotted key (payment.msat=5) makes nested objects.
+  --data gives the whole event as a JSON object ("-": read it from stdin);
+  TYPE and pairs are then set on top of it.
 
-The socket: --socket PATH, else the first socket source of the config (-c
-PATH, else $HOOKD_CONFIG, else the config search). With -c, TYPE goes to the
-config's event.type field; with --socket, to "type".
+  The socket: --socket PATH, else the first socket source of the config
+  (-c PATH, else $HOOKD_CONFIG, else the config search). With a config,
+  TYPE goes to its event.type field; with --socket, to "type".
 
-Options:
+OPTIONS
   -c, --config PATH   find the socket (and the type field) in this config
-  --socket PATH       the daemon's socket; fastest, reads no config
+  --socket PATH       the daemon's socket; the fastest, reads no config
   --data JSON         the event as a JSON object, or - for stdin
   --print-id          print the id hookd gave the event
   --timeout DURATION  how long to wait for hookd to accept (default 30s)
 
-Exit status: 0 accepted; 1 refused by hookd (the reason is printed); 2 usage
-error; 69 hookd is not running; 78 the config has no socket source.
+EXIT STATUS
+  0 accepted; 1 refused by hookd (the reason is printed); 2 bad command
+  line; 69 hookd is not running; 78 the config has no socket source.
 
-Examples (bitcoin.conf):
+EXAMPLES
+  hookd emit -c /etc/hookd/hookd.yaml block hash=00ab height:=812345
+  hookd emit --socket /run/hookd/hookd.sock tx txid=ff wallet=main --print-id
+  echo '{"type":"deploy"}' | hookd emit --socket /run/hookd/hookd.sock --data -
+
+  In bitcoin.conf:
   blocknotify=hookd emit -c /etc/hookd/hookd.yaml block hash=%s
   walletnotify=hookd emit -c /etc/hookd/hookd.yaml tx txid=%s wallet=%w
-  hookd emit --socket /run/hookd/hookd.sock payment amount_msat:=1500 label=shop-42
-  echo '{"type":"deploy","ref":"main"}' | hookd emit --socket /run/hookd/hookd.sock --data -
 `;
 
 const OPTIONS = {

@@ -7,24 +7,33 @@ import { daemonAddress, SOCKET_OPTIONS } from './daemon-socket.js';
 import { EXIT } from './exit-codes.js';
 import { formatStatus } from './status-format.js';
 
-export const HELP = `hookd status - how the running hookd is doing
+export const HELP = `NAME
+  hookd status - how the running hookd is doing
 
-Usage:
+SYNOPSIS
   hookd status [-c PATH | --socket PATH] [--json]
 
-Asks the running daemon over its socket for its uptime, config, sources
-(with the read position of followed files), queue, running hooks, and per
-hook: runs, successes, failures, timeouts, last exit, last error and last
-duration. A table by default; --json prints the daemon's answer as JSON.
+DESCRIPTION
+  Asks the running daemon over its socket for its uptime, config, sources
+  (with the read position of followed files), queue, running hooks, and per
+  hook: runs, successes, failures, timeouts, last exit, last error and last
+  duration. A table by default; --json prints the daemon's answer as JSON.
 
-The socket: --socket PATH, else the first socket source of the config (-c
-PATH, else $HOOKD_CONFIG, else the config search).
+  The socket: --socket PATH, else the first socket source of the config
+  (-c PATH, else $HOOKD_CONFIG, else the config search).
 
-Exit status: 0 running; 69 not running; 78 the config has no socket source.
+OPTIONS
+  -c, --config PATH   find the socket in this config
+  --socket PATH       the daemon's socket
+  --json              machine-readable output
 
-Examples:
+EXIT STATUS
+  0 running; 2 bad command line; 69 not running; 78 the config has no
+  socket source.
+
+EXAMPLES
   hookd status -c /etc/hookd/hookd.yaml
-  hookd status --socket /run/hookd/hookd.sock --json | jq '.hooks[] | select(.failures > 0)'
+  hookd status --socket /run/hookd/hookd.sock --json | jq '.hooks[]'
 `;
 
 const OPTIONS = { ...SOCKET_OPTIONS, json: { type: 'boolean' } } as const;
