@@ -2,8 +2,12 @@ import assert from 'node:assert/strict';
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { loadConfig } from '../src/config/load.ts';
+import { Daemon } from '../src/daemon.ts';
+import { createLogger } from '../src/log.ts';
+import type { ServiceNotifier } from '../src/notify.ts';
 import { startDaemon, stopHookd, talk, waitForLines, waitForLog } from './daemon-helpers.ts';
-import { tempDir, waitFor, writeScript, type HookdProcess } from './helpers.ts';
+import { tempDir, waitFor, writeConfig, writeScript, type HookdProcess } from './helpers.ts';
 
 // Saves the config the way many editors do: a new file renamed over the old.
 function saveByRename(file: string, yaml: string): void {
@@ -90,4 +94,26 @@ test('SIGHUP reloads, and sources added or removed by an edit are started or sto
   await talk(path.join(dir, 'hookd.sock'), [tick(3)]);
   assert.deepEqual(await waitForLines(out, 3), ['second 1 socket', 'second 2 file', 'third 3 socket']);
   assert.equal(await stopHookd(hookd), 0);
+});
+
+test('systemd hears RELOADING=1 when a reload begins and READY=1 when it is over, applied or not', async (t) => {
+  const dir = tempDir(t);
+  writeScript(dir, 'say.sh', 'exit 0');
+  const file = writeConfig(dir, config('first'));
+  const calls: string[] = [];
+  const notifier: ServiceNotifier = {
+    ready: (status) => void calls.push(`ready ${status}`),
+    reloading: () => void calls.push('reloading'),
+    stopping: () => void calls.push('stopping'),
+    flush: () => Promise.resolve(),
+  };
+  const daemon = new Daemon({ config: await loadConfig({ path: file }), log: createLogger({ level: 'silent' }), handleSignals: false, notifier });
+  t.after(() => daemon.stop('test'));
+  await daemon.start();
+  saveByRename(file, config('second'));
+  await waitFor(() => calls.length === 3, 'the reload to be reported');
+  saveByRename(file, `${config('third')}bogus: 1\n`);
+  await waitFor(() => calls.length === 5, 'the failed reload to be reported');
+  assert.deepEqual(calls, ['ready running: 1 hooks; sources: socket', 'reloading', 'ready running: 1 hooks; sources: socket', 'reloading', 'ready running: 1 hooks; sources: socket']);
+  assert.equal(daemon.config.hooks[0]?.name, 'second');
 });
