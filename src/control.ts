@@ -4,6 +4,7 @@
 // one line: {"ok":true,...} or {"ok":false,"error":"..."}.
 import type { Daemon } from './daemon.js';
 import type { JsonObject } from './json.js';
+import { statusRequest } from './status.js';
 import { replayHandler } from './store/replay.js';
 
 export const CONTROL_KEY = '$hookd';
@@ -12,6 +13,7 @@ export type ControlHandler = (daemon: Daemon, request: JsonObject) => Promise<Re
 
 // Each feature registers its requests here (status, replay, ...).
 export const CONTROL_HANDLERS = new Map<string, ControlHandler>([
+  ['status', statusRequest],
   ['replay', replayHandler],
 ]);
 

@@ -1,13 +1,16 @@
 // The daemon: config → store (queue + dead letters) → dispatcher, sources
-// feeding the queue, signals. It ends by itself when every source is finite
-// and has ended, and the queue is done.
+// feeding the queue, config reload, signals. It ends by itself when every
+// source is finite and has ended, and the queue is done.
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { EXIT } from './cli/exit-codes.js';
-import type { HookdConfig } from './config/types.js';
+import type { HookdConfig, SourceSpec } from './config/types.js';
+import { handleControl } from './control.js';
 import { Dispatcher } from './dispatcher.js';
+import { errorText } from './errors.js';
 import type { HookEvent } from './event.js';
 import type { ServiceNotifier } from './notify.js';
+import { ConfigReloader, planSourceChanges } from './reload.js';
 import { createSource, sourceKey } from './sources/create.js';
 import type { EventSink, Source } from './sources/source.js';
 import { openStore, type OpenedStore } from './store/open.js';
@@ -18,27 +21,42 @@ export interface DaemonOptions {
   readonly stdin?: Readable | undefined;
   // Listen to SIGTERM / SIGINT / SIGHUP (off in tests that embed a daemon).
   readonly handleSignals?: boolean;
+  // Reload when the config file changes (default on).
+  readonly watchConfig?: boolean;
   // A source that owns stdin (Core Lightning's plugin protocol): it replaces
   // the config's stdin source, and is started with the others.
   readonly protocolSource?: Source | undefined;
   // Variables for every hook (Core Lightning's LIGHTNING_RPC, ...).
   readonly extraEnv?: Readonly<Record<string, string>> | undefined;
-  // Tells systemd when hookd is ready and when it stops (notify.ts).
+  // Tells systemd when hookd is ready, reloading, and when it stops (notify.ts).
   readonly notifier?: ServiceNotifier | undefined;
 }
+
+const TERMINATING_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+// How long sources may take to stop (socket clients getting their last answers).
+const SOURCES_STOP_MS = 10_000;
 
 export class Daemon {
   config: HookdConfig;
   readonly log: Logger;
   readonly startedAt = new Date();
   readonly sources = new Map<string, Source>();
+  // The spec each config source was started from, which a reload compares.
+  private readonly sourceSpecs = new Map<string, SourceSpec>();
   store!: OpenedStore;
   dispatcher!: Dispatcher;
+  private reloader!: ConfigReloader;
+  // The state folder opened at start; only a restart moves it.
+  private state: string | false = false;
   private readonly stdin: Readable | undefined;
   // What every source feeds; it reads the current config at each event.
   readonly sink: EventSink;
+  private running = false;
+  // Stopping (or a failed start): no source may start any more.
+  private closing = false;
   private stopping: Promise<number> | undefined;
   private exitResolve!: (code: number) => void;
+  private readonly signalHandlers = new Map<NodeJS.Signals, (signal: NodeJS.Signals) => void>();
   // Resolves with the exit code once the daemon has stopped.
   readonly exited: Promise<number>;
 
@@ -60,7 +78,10 @@ export class Daemon {
     };
   }
 
+  // Open everything; throws (HookdError) when a source cannot start, after
+  // closing what was opened.
   async start(): Promise<void> {
+    this.state = this.config.state;
     this.store = await openStore(this.config, this.log);
     this.dispatcher = new Dispatcher({
       config: this.config,
@@ -70,28 +91,95 @@ export class Daemon {
       extraEnv: this.options.extraEnv,
     });
     await this.dispatcher.start();
-    const protocol = this.options.protocolSource;
-    if (protocol !== undefined) this.sources.set('protocol', protocol);
-    for (const spec of this.config.sources) {
-      if (protocol !== undefined && spec.kind === 'stdin') continue;
-      this.sources.set(sourceKey(spec), createSource(spec, { stdin: this.stdin }));
+    this.reloader = new ConfigReloader(this);
+    try {
+      const protocol = this.options.protocolSource;
+      if (protocol !== undefined) await this.startSource('protocol', protocol);
+      for (const spec of this.configSources(this.config)) await this.startSource(sourceKey(spec), this.createSource(spec), spec);
+      if (this.options.watchConfig !== false) await this.reloader.watch();
+    } catch (error) {
+      await this.close();
+      throw error;
     }
-    for (const source of this.sources.values()) await source.start(this.sink);
     if (this.options.handleSignals !== false) this.listenToSignals();
-    const sourceNames = [...this.sources.values()].map((source) => source.name);
-    this.log.info({ config: this.config.file, hooks: this.config.hooks.length, sources: sourceNames }, 'hookd started');
+    this.running = true;
+    this.log.info({ config: this.config.file, hooks: this.config.hooks.length, sources: [...this.sources.keys()] }, 'hookd started');
     // Only now: every source is open (the socket listens), so units ordered
     // after hookd (bitcoind calling `hookd emit`) find it working.
-    this.options.notifier?.ready(`running: ${this.config.hooks.length} hooks; sources: ${sourceNames.join(', ')}`);
-    void this.watchFiniteSources();
+    this.notifyReady();
+    void this.finishWhenSourcesEnd();
+  }
+
+  // A reload begins (RELOADING=1) or has ended, applied or not (READY=1).
+  reloadPhase(phase: 'begin' | 'end'): void {
+    if (phase === 'begin') this.options.notifier?.reloading();
+    else this.notifyReady();
+  }
+
+  private notifyReady(): void {
+    const names = [...this.sources.values()].map((source) => source.name);
+    this.options.notifier?.ready(`running: ${this.config.hooks.length} hooks; sources: ${names.join(', ')}`);
+  }
+
+  // Reload: the new config applies to events not yet dispatched; sources it
+  // adds are started, those it removes or changes are stopped (and restarted).
+  async applyConfig(next: HookdConfig): Promise<void> {
+    if (this.closing) return;
+    if (next.state !== this.state) this.log.warn({ state: this.state, configured: next.state }, 'state: takes effect at the next restart; the running state folder stays');
+    this.config = next;
+    this.dispatcher.setConfig(next);
+    const plan = planSourceChanges(this.sourceSpecs, this.configSources(next));
+    for (const key of plan.stop) {
+      const source = this.sources.get(key);
+      this.sources.delete(key);
+      this.sourceSpecs.delete(key);
+      await source?.stop();
+      this.log.info({ source: key }, 'source stopped by reload');
+    }
+    for (const spec of plan.start) {
+      try {
+        await this.startSource(sourceKey(spec), this.createSource(spec), spec);
+        this.log.info({ source: sourceKey(spec) }, 'source started by reload');
+      } catch (error) {
+        this.log.error({ source: sourceKey(spec), error: errorText(error) }, 'cannot start the source added by reload');
+      }
+    }
+  }
+
+  // The config's sources; the protocol source (Core Lightning) owns stdin.
+  private configSources(config: HookdConfig): SourceSpec[] {
+    const protocol = this.options.protocolSource !== undefined;
+    return config.sources.filter((spec) => !(protocol && spec.kind === 'stdin'));
+  }
+
+  private createSource(spec: SourceSpec): Source {
+    return createSource(spec, { stdin: this.stdin, state: this.state, control: (request) => handleControl(this, request) });
+  }
+
+  private async startSource(key: string, source: Source, spec?: SourceSpec): Promise<void> {
+    try {
+      await source.start(this.sink);
+    } catch (error) {
+      await source.stop().catch(() => {});
+      throw error;
+    }
+    if (this.closing) {
+      // Started by a reload while hookd began to stop.
+      await source.stop();
+      return;
+    }
+    this.sources.set(key, source);
+    if (spec !== undefined) this.sourceSpecs.set(key, spec);
+    void source.ended.then(() => this.finishWhenSourcesEnd());
   }
 
   // With only finite sources, finish the queue and exit once they end.
-  private async watchFiniteSources(): Promise<void> {
-    const sources = [...this.sources.values()];
-    if (sources.length === 0 || sources.some((source) => !source.finite)) return;
-    await Promise.all(sources.map((source) => source.ended));
-    if (this.stopping) return;
+  private async finishWhenSourcesEnd(): Promise<void> {
+    const onlyFinite = (): boolean => this.sources.size > 0 && [...this.sources.values()].every((source) => source.finite);
+    if (!this.running || this.stopping || !onlyFinite()) return;
+    await Promise.all([...this.sources.values()].map((source) => source.ended));
+    // A reload may have added a source meanwhile.
+    if (this.stopping || !onlyFinite()) return;
     this.store.queue.close();
     await this.dispatcher.whenIdle();
     void this.stop('all sources ended');
@@ -102,12 +190,14 @@ export class Daemon {
     const onTerm = (signal: NodeJS.Signals): void => {
       if (signal === 'SIGINT' && ++interrupts > 1) {
         this.log.warn('second SIGINT: exiting at once');
+        this.dispatcher.killRunningGroups();
         process.exit(EXIT.INTERRUPTED);
       }
       void this.stop(signal);
     };
-    process.on('SIGTERM', onTerm);
-    process.on('SIGINT', onTerm);
+    for (const signal of TERMINATING_SIGNALS) this.signalHandlers.set(signal, onTerm);
+    this.signalHandlers.set('SIGHUP', () => this.reloader.reload('SIGHUP'));
+    for (const [signal, handler] of this.signalHandlers) process.on(signal, handler);
   }
 
   // Stop reading, let running hooks finish (up to shutdown_timeout), flush.
@@ -119,12 +209,28 @@ export class Daemon {
   private async shutdown(reason: string): Promise<number> {
     this.log.info({ reason }, 'hookd stopping');
     this.options.notifier?.stopping();
-    await Promise.all([...this.sources.values()].map((source) => source.stop()));
-    await this.dispatcher.stop(this.config.shutdownTimeoutMs);
-    await this.store.close();
+    await this.close();
     this.log.info('hookd stopped');
     await this.options.notifier?.flush();
+    for (const [signal, handler] of this.signalHandlers) process.off(signal, handler);
     this.exitResolve(EXIT.OK);
     return EXIT.OK;
+  }
+
+  private async close(): Promise<void> {
+    this.closing = true;
+    // Every source stops reading in this very tick (a socket stops listening).
+    const sourcesStopped = Promise.all([...this.sources.values()].map((source) => source.stop()));
+    // No more accepts: a source waiting for room in a full queue gets an
+    // error at once instead of waiting for hooks to finish.
+    this.store.queue.close();
+    // A source that cannot stop (a bug) must not keep hookd from exiting.
+    const stopped = await Promise.race([
+      Promise.all([sourcesStopped, this.reloader.stop()]).then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(resolve, SOURCES_STOP_MS, false).unref()),
+    ]);
+    if (!stopped) this.log.error({ waitedMs: SOURCES_STOP_MS }, 'a source did not stop in time; stopping anyway');
+    await this.dispatcher.stop(this.config.shutdownTimeoutMs);
+    await this.store.close();
   }
 }

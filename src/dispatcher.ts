@@ -63,6 +63,8 @@ export class Dispatcher {
   private readonly stopController = new AbortController();
   private readonly killController = new AbortController();
   private readonly runs = new Set<Promise<void>>();
+  // Process groups of the hooks running now (pids of their leaders).
+  private readonly groups = new Set<number>();
   private idleWaiters: (() => void)[] = [];
 
   constructor(options: DispatcherOptions) {
@@ -258,14 +260,32 @@ export class Dispatcher {
     }
   }
 
-  private runOnce(delivery: Delivery): Promise<RunResult> {
+  private async runOnce(delivery: Delivery): Promise<RunResult> {
     const { spec, event } = delivery;
     const invocation = prepareInvocation(spec, event, delivery.attempts, { config: this.config, extraEnv: this.extraEnv });
-    return runProgram({
-      ...invocation,
-      signal: this.killController.signal,
-      onOutput: (stream, line) => this.log.info({ hook: spec.name, id: event.id, stream }, line),
-    });
+    let group: number | undefined;
+    try {
+      return await runProgram({
+        ...invocation,
+        signal: this.killController.signal,
+        onOutput: (stream, line) => this.log.info({ hook: spec.name, id: event.id, stream }, line),
+        onSpawn: (pid) => this.groups.add((group = pid)),
+      });
+    } finally {
+      if (group !== undefined) this.groups.delete(group);
+    }
+  }
+
+  // SIGKILL to every running hook's process group, at once (hookd is about
+  // to exit without waiting: a second SIGINT).
+  killRunningGroups(): void {
+    for (const pid of this.groups) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // ESRCH: already gone
+      }
+    }
   }
 
   private logRun(delivery: Delivery, result: RunResult, willRetry: boolean): void {

@@ -211,7 +211,7 @@ describe('help, version and usage errors', { concurrency: true }, () => {
       const result = await runHookd([flag]);
       assert.equal(result.code, 0);
       for (const name of COMMANDS.filter((name) => name !== 'run')) assert.match(result.stdout, new RegExp(`^ {2}hookd ${name}\\b`, 'm'));
-      assert.match(result.stdout, /^Example:\n {2}hookd -c hooks\.example\/hookd\.yaml < hooks\.example\/events\.jsonl$/m);
+      assert.match(result.stdout, /^EXAMPLES\n {2}hookd -c hooks\.example\/hookd\.yaml < hooks\.example\/events\.jsonl$/m);
     }
   });
 
@@ -221,11 +221,8 @@ describe('help, version and usage errors', { concurrency: true }, () => {
       const name = args.find((arg) => COMMANDS.includes(arg))!;
       const result = await runHookd(args);
       assert.equal(result.code, 0, args.join(' '));
-      assert.match(result.stdout, new RegExp(`^hookd ${name}\\b`), args.join(' '));
-      if (['run', 'test', 'validate'].includes(name)) {
-        assert.match(result.stdout, /^Usage:\n {2}hookd /m, name);
-        assert.match(result.stdout, /^Examples:\n/m, name);
-      }
+      // Man-style pages (help.test.ts checks their sections) or a one-line stub.
+      assert.match(result.stdout, new RegExp(`^(NAME\\n {2})?hookd ${name}\\b`), args.join(' '));
     }
   });
 

@@ -1,8 +1,81 @@
-// `hookd emit`: not built yet.
+// `hookd emit`: send one event to the running daemon over its socket; exit 0
+// once the daemon has accepted it. bitcoind runs it on every block and wallet
+// transaction, so it loads as little as it can (no logger, no watcher; the
+// config only when it must find the socket through it).
+import { readFileSync } from 'node:fs';
+import { parseDuration } from '../config/duration.js';
+import { exchange } from '../control-client.js';
 import { HookdError } from '../errors.js';
+import { parseCommandLine, stringOption, usageError } from './args.js';
+import { daemonAddress, SOCKET_OPTIONS } from './daemon-socket.js';
+import { buildEmitEvent } from './emit-event.js';
+import { EXIT } from './exit-codes.js';
 
-export const HELP = 'hookd emit: not available yet\n';
+export const HELP = `NAME
+  hookd emit - send one event to the running hookd
 
-export async function command(): Promise<number> {
-  throw new HookdError('E_USAGE', 'hookd emit is not available yet');
+SYNOPSIS
+  hookd emit [-c PATH | --socket PATH] TYPE [key=value | key:=json ...]
+  hookd emit [-c PATH | --socket PATH] [TYPE] --data JSON|- [key=value ...]
+
+DESCRIPTION
+  Builds the event {"type": TYPE, key: value, ...}, sends it to the
+  daemon's socket, and exits 0 once hookd has accepted it (stored it in its
+  queue). key=value sets a string; key:=json sets any JSON value (numbers
+  keep every digit); a dotted key (payment.msat=5) makes nested objects.
+  --data gives the whole event as a JSON object ("-": read it from stdin);
+  TYPE and pairs are then set on top of it.
+
+  The socket: --socket PATH, else the first socket source of the config
+  (-c PATH, else $HOOKD_CONFIG, else the config search). With a config,
+  TYPE goes to its event.type field; with --socket, to "type".
+
+OPTIONS
+  -c, --config PATH   find the socket (and the type field) in this config
+  --socket PATH       the daemon's socket; the fastest, reads no config
+  --data JSON         the event as a JSON object, or - for stdin
+  --print-id          print the id hookd gave the event
+  --timeout DURATION  how long to wait for hookd to accept (default 30s)
+
+EXIT STATUS
+  0 accepted; 1 refused by hookd (the reason is printed); 2 bad command
+  line; 69 hookd is not running; 78 the config has no socket source.
+
+EXAMPLES
+  hookd emit -c /etc/hookd/hookd.yaml block hash=00ab height:=812345
+  hookd emit --socket /run/hookd/hookd.sock tx txid=ff wallet=main --print-id
+  echo '{"type":"deploy"}' | hookd emit --socket /run/hookd/hookd.sock --data -
+
+  In bitcoin.conf:
+  blocknotify=hookd emit -c /etc/hookd/hookd.yaml block hash=%s
+  walletnotify=hookd emit -c /etc/hookd/hookd.yaml tx txid=%s wallet=%w
+`;
+
+const OPTIONS = {
+  ...SOCKET_OPTIONS,
+  data: { type: 'string' },
+  'print-id': { type: 'boolean' },
+  timeout: { type: 'string' },
+} as const;
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export async function command(argv: string[]): Promise<number> {
+  const parsed = parseCommandLine('emit', argv, OPTIONS, true);
+  const dataOption = stringOption(parsed, 'data');
+  // TYPE is the first word unless it is a pair (with --data, TYPE is optional).
+  const [first, ...rest] = parsed.positionals;
+  const type = first !== undefined && !first.includes('=') ? first : undefined;
+  const pairs = type === undefined ? parsed.positionals : rest;
+  if (type === undefined && dataOption === undefined) throw usageError('emit', 'missing the event TYPE (or --data JSON)');
+  const timeoutText = stringOption(parsed, 'timeout');
+  const timeoutMs = timeoutText === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeoutText);
+  if (timeoutMs === undefined || timeoutMs <= 0) throw usageError('emit', `--timeout must be a duration such as 30s or 500ms, got "${timeoutText}"`);
+  const data = dataOption === '-' ? readFileSync(0, 'utf8') : dataOption;
+  const address = await daemonAddress('emit', parsed);
+  const line = buildEmitEvent({ type, data, pairs, typePath: address.typePath });
+  const [reply] = await exchange(address.socket, [line], timeoutMs);
+  if (reply?.ok !== true) throw new HookdError('E_EVENT', `hookd refused the event: ${String(reply?.error ?? 'no reason given')}`);
+  if (parsed.values['print-id'] === true) process.stdout.write(`${String(reply.id)}\n`);
+  return EXIT.OK;
 }

@@ -13,11 +13,12 @@ SYNOPSIS
   hookd [run] [-c PATH] [--log-level LEVEL] [--log-format FORMAT]
 
 DESCRIPTION
-  Reads events from the config's sources (stdin by default), runs every
-  matching hook, and logs one line per run and per line of hook output.
-  With only finite sources (stdin) it exits once they end and every run is
-  over. Under systemd (Type=notify) it reports ready once every source is
-  open.
+  Reads events from the config's sources (stdin by default; a followed
+  file, a unix socket for hookd emit, an inbox folder), runs every matching
+  hook, and logs one line per run and per line of hook output. With only
+  finite sources (stdin) it exits once they end and every run is over. An
+  edit of the config file is picked up while it runs (as SIGHUP does).
+  Under systemd (Type=notify) it reports ready once every source is open.
 
 OPTIONS
   -c, --config PATH     the config (default: $HOOKD_CONFIG, else the search
@@ -32,7 +33,7 @@ SIGNALS
   SIGHUP            reload the config (an invalid one is logged and ignored)
   SIGTERM, SIGINT   stop reading, let running hooks finish (up to
                     shutdown_timeout), exit 0
-  second SIGINT     exit at once (130)
+  second SIGINT     exit at once (130), killing the running hooks
 
 EXIT STATUS
   0 stopped by a signal, or every finite source ended; 2 bad command line;

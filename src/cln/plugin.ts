@@ -128,7 +128,9 @@ export class ClnPlugin {
     const extraEnv = rpcEnv(settings);
     // lightningd kills a plugin 30 s after shutdown: the daemon's grace fits in that.
     const config: HookdConfig = Object.freeze({ ...settings.config, shutdownTimeoutMs: Math.min(settings.config.shutdownTimeoutMs, ShutdownPlan.MAX_PHASE_MS) });
-    const daemon = new Daemon({ config, log: this.log, handleSignals: false, protocolSource: this.source, extraEnv });
+    // No live reload: lightningd fixed the subscriptions and decision hooks at
+    // the manifest, and the shutdown grace above must stay clamped.
+    const daemon = new Daemon({ config, log: this.log, handleSignals: false, watchConfig: false, protocolSource: this.source, extraEnv });
     try {
       await daemon.start();
     } catch (error) {

@@ -8,9 +8,12 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'y
 import { errorText, HookdError } from '../errors.js';
 import { ExactNumber } from '../json.js';
 import { rememberHookSecrets } from '../redact.js';
+import { refuseWorldWritable } from './file-mode.js';
 import type { KeyPath, LineLookup } from './problems.js';
 import type { HookdConfig } from './types.js';
 import { validateConfig } from './validate.js';
+
+export { refuseWorldWritable } from './file-mode.js';
 
 export const SEARCH_PLACES = [
   'package.json',
@@ -132,18 +135,6 @@ function guardedLoaders(lines: Map<string, LineLookup>): Record<string, Loader> 
 function exactIntegers(_key: unknown, value: unknown): unknown {
   if (typeof value !== 'bigint') return value;
   return Number.isSafeInteger(Number(value)) ? Number(value) : new ExactNumber(String(value));
-}
-
-export function refuseWorldWritable(file: string): void {
-  let mode: number;
-  try {
-    mode = statSync(file).mode;
-  } catch {
-    return; // reading it will report what is wrong
-  }
-  if (mode & 0o002) {
-    throw new HookdError('E_CONFIG_PERM', `${file}: refusing a world-writable config; run chmod o-w on it`);
-  }
 }
 
 // The line of the deepest node of a key path that the document has.

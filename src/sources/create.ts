@@ -1,12 +1,18 @@
 // A Source for each `sources:` entry of the config.
 import type { Readable } from 'node:stream';
 import type { SourceSpec } from '../config/types.js';
-import { HookdError } from '../errors.js';
+import { FileSource } from './file.js';
+import { InboxSource } from './inbox.js';
+import { SocketSource, type ControlChannel } from './socket.js';
 import type { Source } from './source.js';
 import { StreamSource } from './stdin.js';
 
 export interface SourceContext {
   readonly stdin?: Readable | undefined;
+  // The state folder (file positions), or false: memory only.
+  readonly state?: string | false;
+  // Answers control requests on sockets (hookd status, ...).
+  readonly control?: ControlChannel | undefined;
 }
 
 // The key that identifies a source across reloads.
@@ -25,7 +31,11 @@ export function createSource(spec: SourceSpec, context: SourceContext = {}): Sou
   switch (spec.kind) {
     case 'stdin':
       return new StreamSource(context.stdin ?? process.stdin);
-    default:
-      throw new HookdError('E_CONFIG', `source ${spec.kind} is not available yet`);
+    case 'file':
+      return new FileSource({ path: spec.path, from: spec.from, state: context.state ?? false });
+    case 'socket':
+      return new SocketSource({ path: spec.path, mode: spec.mode, control: context.control });
+    case 'inbox':
+      return new InboxSource(spec.dir);
   }
 }

@@ -91,3 +91,11 @@ export function eventFromLine(
     throw error;
   }
 }
+
+// The stream offset just after an item's newline, given where the item before
+// it ended: blank lines between the two (one byte each) yield no item.
+export function itemEnd(item: LineItem, previous: { readonly end: number; readonly number: number }): number {
+  const blankLines = item.number - previous.number - 1;
+  const size = item.kind === 'line' ? item.bytes.length : item.size;
+  return previous.end + blankLines + size + 1;
+}

@@ -21,18 +21,27 @@ interface Timing {
   readonly maxMs: number;
 }
 
-// Runs `args` with node RUNS times (after a warm-up of the file cache).
-function time(args: readonly string[]): Timing | string {
-  const samples: number[] = [];
+// Runs each command RUNS times (after a warm-up of the file cache), taking
+// turns, so that a busy moment of a shared machine weighs on all alike.
+function timeAll(commands: readonly (readonly string[])[]): (Timing | string)[] {
+  const samples = commands.map((): number[] => []);
+  const failures = commands.map((): string | undefined => undefined);
   for (let run = 0; run < WARMUP + RUNS; run++) {
-    const started = performance.now();
-    const result = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const elapsed = performance.now() - started;
-    if (result.status !== 0) return (result.stderr || result.stdout).trim().split('\n')[0] ?? `exit ${result.status}`;
-    if (run >= WARMUP) samples.push(elapsed);
+    commands.forEach((args, index) => {
+      if (failures[index] !== undefined) return;
+      const started = performance.now();
+      const result = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const elapsed = performance.now() - started;
+      if (result.status !== 0) failures[index] = (result.stderr || result.stdout).trim().split('\n')[0] ?? `exit ${result.status}`;
+      else if (run >= WARMUP) samples[index]?.push(elapsed);
+    });
   }
-  samples.sort((a, b) => a - b);
-  return { medianMs: samples[Math.floor(samples.length / 2)] as number, minMs: samples[0] as number, maxMs: samples[samples.length - 1] as number };
+  return samples.map((list, index) => {
+    const failure = failures[index];
+    if (failure !== undefined) return failure;
+    list.sort((a, b) => a - b);
+    return { medianMs: list[Math.floor(list.length / 2)] as number, minMs: list[0] as number, maxMs: list[list.length - 1] as number };
+  });
 }
 
 function report(label: string, timing: Timing | string): void {
@@ -41,10 +50,10 @@ function report(label: string, timing: Timing | string): void {
 }
 
 // A daemon listening on a socket in a temp folder, for `hookd emit` to talk to.
-async function withDaemon<T>(work: (socket: string) => T): Promise<T | string> {
+async function withDaemon<T>(work: (socket: string, config: string) => T): Promise<T | string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'hookd-bench-startup-'));
   const socket = path.join(dir, 'hookd.sock');
-  writeFileSync(path.join(dir, 'hookd.yaml'), `sources: [{ socket: ${socket} }]\nhooks: [{ name: noop, on: "*", run: [/bin/true] }]\n`);
+  writeFileSync(path.join(dir, 'hookd.yaml'), `sources: [{ socket: ${socket} }]\nhooks: []\n`);
   const daemon = spawn(process.execPath, [BIN, '-c', path.join(dir, 'hookd.yaml'), '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   daemon.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -55,7 +64,7 @@ async function withDaemon<T>(work: (socket: string) => T): Promise<T | string> {
       if (daemon.exitCode !== null || Date.now() > deadline) return stderr.trim().split('\n')[0] || 'the daemon did not open its socket';
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    return work(socket);
+    return work(socket, path.join(dir, 'hookd.yaml'));
   } finally {
     daemon.kill('SIGTERM');
     const timer = setTimeout(() => daemon.kill('SIGKILL'), 10_000);
@@ -67,10 +76,14 @@ async function withDaemon<T>(work: (socket: string) => T): Promise<T | string> {
 
 export async function run(): Promise<void> {
   console.log(`start-up time, ${RUNS} runs each (Node.js ${process.version}):`);
-  report('node -e "" (Node.js alone)', time(['-e', '']));
-  report('hookd --version', time([BIN, '--version']));
-  const emit = await withDaemon((socket) => time([BIN, 'emit', '--socket', socket, 'block', 'height:=812345', 'hash=00ab']));
-  report('hookd emit --socket S block ...', emit);
+  const labels = ['node -e "" (Node.js alone)', 'hookd --version', 'hookd emit --socket S block ...', 'hookd emit -c CONFIG block ...'];
+  const timings = await withDaemon((socket, config) => timeAll([
+    ['-e', ''],
+    [BIN, '--version'],
+    [BIN, 'emit', '--socket', socket, 'block', 'height:=812345', 'hash=00ab'],
+    [BIN, 'emit', '-c', config, 'block', 'height:=812345', 'hash=00ab'],
+  ]));
+  labels.forEach((label, index) => report(label, typeof timings === 'string' ? timings : (timings[index] as Timing | string)));
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await run();

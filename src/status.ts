@@ -1,0 +1,51 @@
+// The `status` control request: what `hookd status` shows about the running
+// daemon (uptime, config, sources, queue, and per-hook counters).
+import type { Daemon } from './daemon.js';
+import { emptyStats, type HookStats } from './stats.js';
+
+export interface SourceStatus extends Record<string, unknown> {
+  readonly key: string;
+  readonly kind: string;
+}
+
+export interface HookStatus extends Readonly<HookStats> {
+  readonly name: string;
+  // False for a hook a reload removed (its counters stay until restart).
+  readonly inConfig: boolean;
+}
+
+export interface DaemonStatus {
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly uptimeMs: number;
+  readonly config: string;
+  readonly state: string | false;
+  readonly sources: SourceStatus[];
+  // Events accepted and not yet dispatched; deliveries dispatched and not
+  // finished (running, waiting for their hook, or waiting for a retry).
+  readonly queue: { readonly events: number; readonly deliveries: number; readonly durable: boolean };
+  readonly running: number;
+  readonly hooks: HookStatus[];
+}
+
+export function daemonStatus(daemon: Daemon, now = Date.now()): DaemonStatus {
+  const stats = daemon.dispatcher.hookStats();
+  const configured = daemon.config.hooks.map((hook) => hook.name);
+  const names = [...configured, ...[...stats.keys()].filter((name) => !configured.includes(name))];
+  return {
+    pid: process.pid,
+    startedAt: daemon.startedAt.toISOString(),
+    uptimeMs: now - daemon.startedAt.getTime(),
+    config: daemon.config.file,
+    state: daemon.config.state,
+    sources: [...daemon.sources].map(([key, source]) => ({ key, kind: source.name, ...source.status() })),
+    queue: { events: daemon.store.queue.length, deliveries: daemon.dispatcher.heldCount, durable: daemon.store.queue.durable },
+    running: daemon.dispatcher.runningCount,
+    hooks: names.map((name) => ({ name, inConfig: configured.includes(name), ...(stats.get(name) ?? emptyStats()) })),
+  };
+}
+
+// {"$hookd":"status"}
+export async function statusRequest(daemon: Daemon): Promise<Record<string, unknown>> {
+  return { ...daemonStatus(daemon) };
+}
