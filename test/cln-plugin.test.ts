@@ -53,6 +53,23 @@ describe('Core Lightning plugin mode', { concurrency: 3 }, () => {
     driver.assertCleanStdout();
   });
 
+  test('without state: in the config, each node keeps its queue in its own network folder, so two nodes share one config', async (t) => {
+    const shared = tempDir(t, 'hookd-cln-shared-');
+    const config = writeConfig(shared, `hooks:\n${recordHook('paid', 'invoice_payment')}`, 'hookd.config.yaml');
+    // One XDG_STATE_HOME for both: the default of `hookd run` would be one folder.
+    const env = { HOOKD_CONFIG: config, XDG_STATE_HOME: path.join(shared, 'xdg'), RECORD_DIR: shared };
+    const nodes = [tempDir(t, 'hookd-cln-a-'), tempDir(t, 'hookd-cln-b-')].map((dir) => new ClnDriver(t, { lightningDir: dir, env }));
+    for (const driver of nodes) {
+      await driver.getmanifest();
+      assert.deepEqual(await driver.init(), {});
+    }
+    for (const driver of nodes) {
+      assert.ok(existsSync(path.join(driver.networkDir, 'hookd', 'lock')), `${driver.networkDir}/hookd holds the lock`);
+      assert.equal((await driver.shutdown()).code, 0);
+    }
+    assert.equal(existsSync(path.join(shared, 'xdg', 'hookd')), false);
+  });
+
   test('a glob subscribes to "*", and log only when a hook names it', async (t) => {
     const glob = setup(t, recordHook('channels', 'channel_*'));
     assert.deepEqual((await glob.driver.getmanifest()).subscriptions, ['*']);

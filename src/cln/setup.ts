@@ -16,11 +16,18 @@ export interface SetupContext {
   readonly env: NodeJS.ProcessEnv;
 }
 
+// lightningd starts plugins in <lightning-dir>/<network>: a config without
+// `state:` keeps its queue there, one per node, so that several nodes on one
+// machine (a regtest setup) never share, and lock each other out of, one folder.
+function location(context: SetupContext, configPath?: string): { path?: string; cwd: string; env: NodeJS.ProcessEnv; defaultState: string } {
+  return { path: configPath, cwd: context.cwd, env: context.env, defaultState: path.join(context.cwd, 'hookd') };
+}
+
 // Looks for the config as `hookd run` would ($HOOKD_CONFIG, else the search
 // from the working folder, which lightningd sets to <lightning-dir>/<network>).
 export async function findManifestConfig(context: SetupContext): Promise<ManifestConfig> {
   try {
-    return { config: await loadConfig({ cwd: context.cwd, env: context.env }) };
+    return { config: await loadConfig(location(context)) };
   } catch (error) {
     return { problem: configErrorText(error) };
   }
@@ -58,7 +65,7 @@ export async function readInit(params: JsonValue | undefined, found: ManifestCon
   let config: HookdConfig;
   if (given !== undefined) {
     try {
-      config = await loadConfig({ path: given, cwd: context.cwd, env: context.env });
+      config = await loadConfig(location(context, given));
     } catch (error) {
       return { disable: configErrorText(error) };
     }

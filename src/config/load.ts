@@ -11,6 +11,7 @@ import { rememberHookSecrets } from '../redact.js';
 import { refuseWorldWritable } from './file-mode.js';
 import type { KeyPath, LineLookup } from './problems.js';
 import type { HookdConfig } from './types.js';
+import { defaultStateDir } from './state-dir.js';
 import { validateConfig } from './validate.js';
 
 export { refuseWorldWritable } from './file-mode.js';
@@ -38,12 +39,14 @@ export interface ConfigLocation {
   // Where the search starts; the working folder by default.
   readonly cwd?: string | undefined;
   readonly env?: NodeJS.ProcessEnv;
+  // The state directory when the config names none (plugin mode: the node's own folder).
+  readonly defaultState?: string | undefined;
 }
 
 // Load, check and resolve the config; throws HookdError.
 export async function loadConfig(location: ConfigLocation = {}): Promise<HookdConfig> {
   const { raw, file, lineOf } = await readConfigFile(location);
-  const config = validateConfig(raw, file, lineOf);
+  const config = validateConfig(raw, file, lineOf, { defaultState: location.defaultState ?? defaultStateDir(location.env) });
   // From now on no log line shows these values, whoever writes it.
   rememberHookSecrets(config.hooks);
   return config;

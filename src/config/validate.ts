@@ -15,7 +15,12 @@ const TOP_KEYS = [
 const ENV_PREFIX = /^[A-Z][A-Z0-9_]*_$/;
 const DOTTED_PATH = /^[^.]+(\.[^.]+)*$/;
 
-export function validateConfig(raw: unknown, file: string, lineOf?: LineLookup): HookdConfig {
+export interface ValidateOptions {
+  // The state directory when the config has no `state:` key.
+  readonly defaultState?: string;
+}
+
+export function validateConfig(raw: unknown, file: string, lineOf?: LineLookup, options: ValidateOptions = {}): HookdConfig {
   const problems = new ConfigProblems(file, lineOf);
   const dir = path.dirname(file);
   if (!isMapping(raw)) {
@@ -40,7 +45,7 @@ export function validateConfig(raw: unknown, file: string, lineOf?: LineLookup):
     file,
     dir,
     sources: readSources(top.raw.sources, problems, dir) ?? DEFAULTS.sources,
-    state: readState(top, dir),
+    state: readState(top, dir, options.defaultState ?? defaultStateDir()),
     typePath,
     idPath,
     envPrefix,
@@ -56,8 +61,8 @@ export function validateConfig(raw: unknown, file: string, lineOf?: LineLookup):
 
 // `state:` a folder (relative to the config), or false for memory only;
 // without the key, the default location (state-dir.ts).
-function readState(top: Section, dir: string): string | false {
-  if (!top.has('state')) return defaultStateDir();
+function readState(top: Section, dir: string, defaultState: string): string | false {
+  if (!top.has('state')) return defaultState;
   const value = top.raw.state;
   if (value === false) return false;
   if (typeof value !== 'string' || value === '') {
