@@ -22,10 +22,20 @@ process.on('exit', () => rmSync(PROCESS_STATE_HOME, { recursive: true, force: tr
 export const BIN = path.join(ROOT, 'bin', 'hookd.js');
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 
-// A temp folder removed when the test ends.
+// A temp folder removed when the test ends. A process of the test may still
+// be writing into it then (its own after hook has not run yet): a failed
+// removal must not stop the other after hooks (which end those processes),
+// so it is tried again when the test process exits.
 export function tempDir(t: TestContext, prefix = 'hookd-test-'): string {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const remove = (): void => rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  t.after(() => {
+    try {
+      remove();
+    } catch {
+      process.once('exit', remove);
+    }
+  });
   return dir;
 }
 
