@@ -157,6 +157,32 @@ test('the replay control request queues dead letters into the running daemon for
   rmSync(path.join(dir, 'healed'));
 });
 
+test('hookd dead replay goes through the running daemon\'s socket: the hook runs in the daemon, and the letter is gone', async (t) => {
+  const { dir, dead, runs, heal } = setUp(t);
+  const config = writeConfig(dir, `sources: [{ socket: ./hookd.sock }]
+state: ./state
+event: { id: n }
+hooks:
+  - { name: pay, on: paid, run: ./hook.sh, retries: 1, backoff: 10ms, env: { OUT: ${dir}/runs.txt, HEALED: ${dir}/healed } }
+`, 'daemon.yaml');
+  const hookd = startHookd(t, ['-c', config, '--log-format', 'json']);
+  await waitFor(() => existsSync(path.join(dir, 'hookd.sock')), 'the socket');
+  const emitted = await runHookd(['emit', '-c', config, 'paid', 'n:=7']);
+  assert.equal(emitted.code, 0, emitted.stderr);
+  const [letter] = await waitFor(() => {
+    const letters = [...dead.list()];
+    return letters.length === 1 ? letters : undefined;
+  }, 'the dead letter');
+  heal();
+  const replay = await runHookd(['dead', 'replay', '-c', config, letter!.id]);
+  assert.equal(replay.code, 0, replay.stderr);
+  assert.match(replay.stdout, /queued in the running hookd/);
+  await waitFor(() => runs().includes('7 1') && runs().filter((line) => line === '7 1').length === 2, 'the replayed run');
+  await waitFor(() => hookd.logs().some((entry) => entry.msg === 'hook ok' && entry.hook === 'pay'), 'the daemon to log the replayed run');
+  assert.equal(dead.find(letter!.id), undefined);
+  assert.deepEqual([...dead.list()], []);
+});
+
 test('hookd dead needs a state directory and a subcommand', async (t) => {
   const dir = tempDir(t);
   const config = writeConfig(dir, 'state: false\nhooks:\n  - { name: h, on: t, run: [/bin/true] }\n');
