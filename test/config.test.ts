@@ -24,12 +24,13 @@ const HOOK = 'hooks: [{name: h, on: t, run: "true"}]\n';
 
 // A home folder (HOME and XDG_CONFIG_HOME inside it) with a project two
 // levels down, so that the search never leaves the temp folder.
-function searchWorld(t: TestContext): { home: string; project: string; sub: string; env: Record<string, string> } {
+function searchWorld(t: TestContext): { home: string; project: string; middle: string; sub: string; env: Record<string, string> } {
   const home = tempDir(t, 'hookd-home-');
   const project = path.join(home, 'project');
-  const sub = path.join(project, 'sub');
+  const middle = path.join(project, 'middle');
+  const sub = path.join(middle, 'sub');
   mkdirSync(sub, { recursive: true });
-  return { home, project, sub, env: { HOME: home, XDG_CONFIG_HOME: path.join(home, 'xdg') } };
+  return { home, project, middle, sub, env: { HOME: home, XDG_CONFIG_HOME: path.join(home, 'xdg') } };
 }
 
 async function validateIn(cwd: string, env: Record<string, string>, args: string[] = []) {
@@ -77,10 +78,21 @@ describe('finding the config', { concurrency: true }, () => {
 
   test('a package.json without a "hookd" key is passed over', async (t) => {
     const world = searchWorld(t);
-    writeFile(world.sub, 'package.json', '{"name": "other"}\n');
+    // Neither a world-writable one nor a broken one stops the search: they are not configs.
+    writeFile(world.sub, 'package.json', '{"name": "other"}\n', 0o666);
+    writeFile(world.middle, 'package.json', '{"name": \n');
     const file = writeConfig(world.project, HOOK, 'hookd.config.yml');
     const result = await validateIn(world.sub, world.env);
     assert.equal(result.stdout, `${file}: OK (1 hook; sources: stdin)\n`);
+  });
+
+  test('$import, which would merge other files in unchecked, is refused with its line', async (t) => {
+    const world = searchWorld(t);
+    writeConfig(world.sub, HOOK, 'base.yaml');
+    const file = writeConfig(world.sub, `sources: [stdin]\n$import: ./base.yaml\n`, 'hookd.config.yaml');
+    const result = await validateIn(world.sub, world.env);
+    assert.equal(result.stderr, `hookd: ${file}:2: $import: not supported; keep the whole config in one file\n`);
+    assert.equal(result.code, 78);
   });
 
   test('the nearest config wins over one further up', async (t) => {
@@ -106,7 +118,7 @@ describe('finding the config', { concurrency: true }, () => {
     const env = { ...world.env, HOOKD_CONFIG: fromEnv };
     assert.equal((await validateIn(world.sub, env)).stdout, `${fromEnv}: OK (1 hook; sources: stdin)\n`);
     assert.equal((await validateIn(world.sub, env, ['-c', fromFlag])).stdout, `${fromFlag}: OK (1 hook; sources: stdin)\n`);
-    assert.equal((await validateIn(world.sub, env, ['--config', '../../flag.yaml'])).stdout, `${fromFlag}: OK (1 hook; sources: stdin)\n`);
+    assert.equal((await validateIn(world.sub, env, ['--config', '../../../flag.yaml'])).stdout, `${fromFlag}: OK (1 hook; sources: stdin)\n`);
   });
 
   test('without any config hookd says where it looked and exits 78', async (t) => {

@@ -120,13 +120,26 @@ function guardedLoaders(lines: Map<string, LineLookup>): Record<string, Loader> 
     }
     // package.json holds the config under "hookd".
     const prefix = path.basename(filepath) === 'package.json' ? ['hookd'] : [];
-    lines.set(filepath, lineLookup(doc.contents, lineCounter, prefix));
-    return doc.toJS({ maxAliasCount: 100, reviver: exactIntegers });
+    const lookup = lineLookup(doc.contents, lineCounter, prefix);
+    lines.set(filepath, lookup);
+    const value: unknown = doc.toJS({ maxAliasCount: 100, reviver: exactIntegers });
+    // cosmiconfig would merge other files in, unchecked and without lines.
+    const own = prefix.length > 0 && isRecord(value) ? value.hookd : value;
+    if (isRecord(own) && '$import' in own) {
+      throw new HookdError('E_CONFIG', `${filepath}:${lookup(['$import'])}: $import: not supported; keep the whole config in one file`);
+    }
+    return value;
+  };
+  // A package.json is a config only when it has a "hookd" key; any other one
+  // (world-writable or not even JSON) is none of hookd's business.
+  const packageOrJson: Loader = (filepath, content) => {
+    if (path.basename(filepath) === 'package.json' && !hasHookdKey(content)) return {};
+    return guard(yamlLoader)(filepath, content);
   };
   return {
     '.yaml': guard(yamlLoader),
     '.yml': guard(yamlLoader),
-    '.json': guard(yamlLoader),
+    '.json': packageOrJson,
     noExt: guard(yamlLoader),
     '.js': guard(defaultLoaders['.js']),
     '.mjs': guard(defaultLoaders['.mjs']),
@@ -138,6 +151,19 @@ function guardedLoaders(lines: Map<string, LineLookup>): Record<string, Loader> 
 function exactIntegers(_key: unknown, value: unknown): unknown {
   if (typeof value !== 'bigint') return value;
   return Number.isSafeInteger(Number(value)) ? Number(value) : new ExactNumber(String(value));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function hasHookdKey(content: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(content);
+    return isRecord(parsed) && 'hookd' in parsed;
+  } catch {
+    return false;
+  }
 }
 
 // The line of the deepest node of a key path that the document has.
