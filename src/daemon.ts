@@ -104,10 +104,17 @@ export class Daemon {
     if (this.options.handleSignals !== false) this.listenToSignals();
     this.running = true;
     this.log.info({ config: this.config.file, hooks: this.config.hooks.length, sources: [...this.sources.keys()] }, 'hookd started');
+    if (this.options.protocolSource === undefined) this.warnAboutDecisionHooks();
     // Only now: every source is open (the socket listens), so units ordered
     // after hookd (bitcoind calling `hookd emit`) find it working.
     this.notifyReady();
     void this.finishWhenSourcesEnd();
+  }
+
+  // Decision hooks answer lightningd; outside plugin mode nothing asks them.
+  private warnAboutDecisionHooks(): void {
+    const names = this.config.hooks.filter((hook) => hook.decide).map((hook) => hook.name);
+    if (names.length > 0) this.log.warn({ hooks: names }, 'decision hooks (decide: true) run only when hookd is a Core Lightning plugin; here they never run');
   }
 
   // A reload begins (RELOADING=1) or has ended, applied or not (READY=1).

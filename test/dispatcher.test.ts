@@ -254,3 +254,18 @@ hooks:
   assert.deepEqual(runs.filter((entry) => entry.hook === 'steady').map((entry) => entry.msg), ['hook ok', 'hook ok']);
   assert.equal(hookd.stderr(), '');
 });
+
+test('a decision hook (decide: true) never runs outside plugin mode, and hookd says so at start', async (t) => {
+  const dir = tempDir(t);
+  const marker = path.join(dir, 'ran');
+  writeScript(dir, 'decide.sh', `touch '${marker}'`);
+  writeScript(dir, 'notify.sh', 'exit 0');
+  const file = writeConfig(dir, 'state: false\nhooks:\n  - { name: cap, on: htlc_accepted, decide: true, run: ./decide.sh }\n  - { name: seen, on: htlc_accepted, run: ./notify.sh }\n');
+  const result = await runHookd(['-c', file], { input: '{"type":"htlc_accepted"}\n' });
+  assert.equal(result.code, 0, result.stderr);
+  const logs = parseLogs(result.stdout);
+  const warning = logs.find((entry) => String(entry.msg).startsWith('decision hooks (decide: true) run only'));
+  assert.deepEqual(warning?.hooks, ['cap']);
+  assert.deepEqual(runLogs(logs).map((entry) => entry.hook), ['seen']);
+  assert.equal(readdirSync(dir).includes('ran'), false);
+});
