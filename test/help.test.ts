@@ -20,7 +20,7 @@ test('hookd --help is a short manual page: every command, the config search, exi
   for (const line of result.stdout.split('\n')) assert.ok(line.length <= 80, `longer than 80 columns: ${line}`);
 });
 
-for (const command of ['run', 'test', 'validate', 'emit', 'status']) {
+for (const command of ['run', 'test', 'validate', 'emit', 'status', 'dead', 'cln-plugin']) {
   test(`hookd ${command} --help has NAME, SYNOPSIS, DESCRIPTION, OPTIONS, EXIT STATUS and EXAMPLES, and hookd help ${command} says the same`, async () => {
     const result = await runHookd([command, '--help']);
     assert.equal(result.code, 0);

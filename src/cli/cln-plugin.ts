@@ -4,29 +4,40 @@ import { ClnPlugin, pluginName } from '../cln/plugin.js';
 import { takeOverStdout } from '../cln/output.js';
 import { parseCommandLine } from './args.js';
 
-export const HELP = `hookd cln-plugin - run as a Core Lightning plugin
+export const HELP = `NAME
+  hookd cln-plugin - run as a Core Lightning plugin
 
-Usage:
+SYNOPSIS
   hookd cln-plugin
-  lightningd --plugin=/path/to/hookd         (no arguments: chosen by LIGHTNINGD_PLUGIN=1)
+  lightningd --plugin=/path/to/hookd    (started so, hookd needs no argument)
   lightning-cli plugin start /path/to/hookd
 
-Speaks lightningd's plugin protocol on stdin/stdout: every notification a
-hook can match becomes an event, hooks with decide: true answer lightningd's
-hooks (htlc_accepted, peer_connected, openchannel, ...), and hookd's logs go
-to lightningd's log. Nothing but protocol is ever written to stdout.
+DESCRIPTION
+  Speaks lightningd's plugin protocol on stdin/stdout: every notification a
+  hook can match becomes an event, hooks with decide: true answer
+  lightningd's hooks (htlc_accepted, peer_connected, openchannel, ...), and
+  hookd's logs go to lightningd's log. Nothing but protocol is ever written
+  to stdout.
 
-The config is the hookd-config plugin option, else $HOOKD_CONFIG, else the
-usual search from the plugin's working folder (<lightning-dir>/<network>)
-upward. lightningd asks for the plugin's manifest before it passes options,
-so the subscriptions come from the config found by $HOOKD_CONFIG or the
-search; a hookd-config that needs more is refused at init with the reason.
+  The config is the hookd-config plugin option, else $HOOKD_CONFIG, else the
+  usual search from the plugin's working folder (<lightning-dir>/<network>)
+  upward. lightningd asks for the plugin's manifest before it passes
+  options, so the subscriptions come from the config found by $HOOKD_CONFIG
+  or the search; a hookd-config that needs more is refused at init with the
+  reason. Without state: in the config, the durable queue is kept in
+  <lightning-dir>/<network>/hookd.
 
-Plugin options:
+OPTIONS
+  None on the command line; lightningd passes these plugin options:
   hookd-config=PATH       the config file
   hookd-log-level=LEVEL   trace, debug, info (default), warn, error, fatal, silent
 
-Examples:
+EXIT STATUS
+  0 after lightningd's shutdown (or when it closes stdin); 2 bad command line.
+  A broken config does not exit: the plugin answers init with "disable" and
+  the reason, which lightningd logs.
+
+EXAMPLES
   lightningd --plugin=/usr/local/bin/hookd --hookd-config=/etc/hookd/cln.yaml
   HOOKD_CONFIG=/etc/hookd/cln.yaml lightning-cli plugin start /usr/local/bin/hookd
 `;

@@ -16,19 +16,21 @@ import { CONFIG_OPTION, parseCommandLine, stringOption, usageError, type OptionS
 import { EXIT } from './exit-codes.js';
 import { printLetter, printLetterTable, summary } from './dead-format.js';
 
-export const HELP = `hookd dead - dead letters: deliveries that failed their last retry
+export const HELP = `NAME
+  hookd dead - dead letters: deliveries that failed their last retry
 
-Usage:
+SYNOPSIS
   hookd dead list    [-c PATH] [--json]
   hookd dead show    [-c PATH] [--json] ID...
   hookd dead replay  [-c PATH] ID... | --all
   hookd dead purge   [-c PATH] ID... | --all
 
-A delivery (one event to one hook) that still fails after its hook's
-\`retries\` becomes a dead letter: a JSON file under the state directory
-(dead/DAY/HOUR/ID.json) holding the event exactly as received, the hook,
-each attempt's exit code or signal, start time, duration and last stderr
-lines, and the time of death.
+DESCRIPTION
+  A delivery (one event to one hook) that still fails after its hook's
+  retries becomes a dead letter: a JSON file under the state directory
+  (dead/DAY/HOUR/ID.json) holding the event exactly as received, the hook,
+  each attempt's exit code or signal, start time, duration and last stderr
+  lines, and the time of death.
 
   list     one line per dead letter, oldest first (--json: an array)
   show     everything about the given dead letters (--json: the event's
@@ -42,16 +44,17 @@ lines, and the time of death.
            config are kept.
   purge    delete the given dead letters for good
 
-Options:
+OPTIONS
   -c, --config PATH   the config file (default: $HOOKD_CONFIG, else the search)
   --all               every dead letter (replay, purge)
   --json              machine-readable output (list, show)
 
-Exit status: 0 on success; 1 when a replayed hook failed again or an id is
-unknown; 2 for a usage error; 75 when the state directory is locked by a
-hookd that has no socket to ask.
+EXIT STATUS
+  0 success; 1 a replayed hook failed again, or an id is unknown; 2 bad
+  command line; 75 the state directory is locked by a hookd that has no
+  socket to ask; 78 the config is missing or invalid.
 
-Examples:
+EXAMPLES
   hookd dead list -c /etc/hookd/hookd.yaml
   hookd dead show 20250601-131502-K3X9QZ
   hookd dead replay 20250601-131502-K3X9QZ 20250601-131644-Q2M7TA

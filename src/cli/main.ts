@@ -25,7 +25,7 @@ SYNOPSIS
   hookd validate [-c PATH]
   hookd emit [-c PATH | --socket PATH] TYPE [key=value | key:=json ...]
   hookd status [-c PATH | --socket PATH] [--json]
-  hookd dead list | show ID | replay ID... | purge ID...
+  hookd dead list | show ID... | replay ID... | --all | purge ID... | --all
   hookd cln-plugin
   hookd COMMAND --help | hookd --version
 
