@@ -30,7 +30,8 @@ DESCRIPTION
 OPTIONS
   None on the command line; lightningd passes these plugin options:
   hookd-config=PATH       the config file
-  hookd-log-level=LEVEL   trace, debug, info (default), warn, error, fatal, silent
+  hookd-log-level=LEVEL   trace, debug, info (default), warn, error, fatal,
+                          silent
 
 EXIT STATUS
   0 after lightningd's shutdown (or when it closes stdin); 2 bad command line.
@@ -38,8 +39,10 @@ EXIT STATUS
   the reason, which lightningd logs.
 
 EXAMPLES
-  lightningd --plugin=/usr/local/bin/hookd --hookd-config=/etc/hookd/cln.yaml
-  HOOKD_CONFIG=/etc/hookd/cln.yaml lightning-cli plugin start /usr/local/bin/hookd
+  lightningd --plugin=/usr/local/bin/hookd \\
+             --hookd-config=/etc/hookd/cln.yaml
+  HOOKD_CONFIG=/etc/hookd/cln.yaml \\
+    lightning-cli plugin start /usr/local/bin/hookd
 `;
 
 // A last write must reach lightningd before the process goes.
