@@ -196,5 +196,5 @@ test('hookd dead needs a state directory and a subcommand', async (t) => {
   assert.match(noIds.stderr, /give the ids of the dead letters/);
   const help = await runHookd(['dead', '--help']);
   assert.equal(help.code, 0);
-  assert.match(help.stdout, /Examples:\n +hookd dead list/);
+  assert.match(help.stdout, /EXAMPLES\n +hookd dead list/);
 });
