@@ -8,10 +8,12 @@ import type { HookdConfig, HookSpec } from './config/types.js';
 import type { AttemptRecord, DeadLetterSink } from './deadletters.js';
 import { MemoryDeadLetters, stderrTail } from './deadletters.js';
 import type { HookEvent } from './event.js';
+import { delay, retryDelay } from './backoff.js';
 import { prepareInvocation } from './invocation.js';
 import { Limiter } from './limiter.js';
 import { matchHooks } from './match.js';
 import type { EventQueue, QueuedEvent } from './queue.js';
+import { logRun } from './run-log.js';
 import { describeOutcome, runProgram, type RunResult } from './runner.js';
 import { emptyStats, recordRun, type HookStats } from './stats.js';
 
@@ -246,7 +248,7 @@ export class Dispatcher {
       delivery.history.push(attempt);
       if (!result.ok && !result.aborted) this.queue.attemptFailed(delivery.seq, spec.name, attempt);
       const willRetry = !result.ok && !result.aborted && delivery.attempts <= spec.retries;
-      this.logRun(delivery, result, willRetry);
+      logRun(this.log, { hook: spec, event, attempt: delivery.attempts }, result, willRetry);
       if (result.ok) {
         this.queue.settled(delivery.seq, spec.name, 'done');
         return;
@@ -256,7 +258,7 @@ export class Dispatcher {
         await this.bury(delivery.seq, event, spec.name, delivery.history, describeOutcome(result));
         return;
       }
-      if (!(await this.wait(this.backoff(spec, delivery.attempts)))) return;
+      if (!(await delay(retryDelay(spec, delivery.attempts, this.random), this.stopController.signal))) return;
     }
   }
 
@@ -286,49 +288,6 @@ export class Dispatcher {
         // ESRCH: already gone
       }
     }
-  }
-
-  private logRun(delivery: Delivery, result: RunResult, willRetry: boolean): void {
-    const fields = {
-      hook: delivery.spec.name,
-      type: delivery.event.type,
-      id: delivery.event.id,
-      pid: result.pid,
-      exit: result.exitCode,
-      signal: result.signal,
-      timedOut: result.timedOut || undefined,
-      durationMs: result.durationMs,
-      attempt: delivery.attempts,
-      droppedBytes: result.droppedBytes || undefined,
-    };
-    if (result.ok) this.log.info(fields, 'hook ok');
-    else if (result.aborted) this.log.warn(fields, `hook stopped at shutdown: ${describeOutcome(result)}`);
-    else if (willRetry) this.log.warn(fields, `hook failed: ${describeOutcome(result)}; will retry`);
-    else this.log.error(fields, `hook failed: ${describeOutcome(result)}${delivery.spec.retries > 0 ? '; out of retries, kept as a dead letter' : ''}`);
-  }
-
-  // backoff × 2^(attempt-1) with ±20% jitter, so that retries of a burst do
-  // not all fire at the same instant; never longer than max_backoff.
-  private backoff(spec: HookSpec, attempt: number): number {
-    const base = Math.min(spec.backoffMs * 2 ** (attempt - 1), spec.maxBackoffMs);
-    return Math.min(Math.round(base * (0.8 + 0.4 * this.random())), spec.maxBackoffMs);
-  }
-
-  // Resolves true after `ms`, or false at once when shutdown begins.
-  private wait(ms: number): Promise<boolean> {
-    const signal = this.stopController.signal;
-    if (signal.aborted) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(true);
-      }, ms);
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        resolve(false);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
   }
 
   private async bury(seq: number, event: HookEvent, hook: string, attempts: readonly AttemptRecord[], reason: string): Promise<void> {
