@@ -37,6 +37,23 @@ describe('Core Lightning samples in hookd test', { concurrency: 4 }, () => {
     assert.doesNotMatch(dry.stdout, /result:/);
   });
 
+  test('--type of a hook shows the reply lightningd would get: the script\'s own, or the fallback and why (exit 1)', async (t) => {
+    const dir = tempDir(t);
+    writeScript(dir, 'fail.sh', `echo '{"result":"fail","failure_message":"2002"}'`);
+    writeScript(dir, 'bad.sh', `echo '{"result":"fail"}'`);
+    const good = writeConfig(dir, 'hooks:\n  - {name: cap, on: htlc_accepted, decide: true, run: ./fail.sh}\n', 'good.yaml');
+    const result = await runHookd(['test', '-c', good, '--type', 'htlc_accepted']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^ {4}reply: {3}\{"result":"fail","failure_message":"2002"\}$/m);
+    const bad = writeConfig(dir, 'hooks:\n  - {name: cap, on: htlc_accepted, decide: true, run: ./bad.sh, fallback: {result: continue}}\n', 'bad.yaml');
+    const fallback = await runHookd(['test', '-c', bad, '--type', 'htlc_accepted', '--json']);
+    assert.equal(fallback.code, 1);
+    const report = JSON.parse(fallback.stdout) as { events: { hooks: { reply: { reply: JsonObject; fallbackReason: string } }[] }[] };
+    const { reply } = report.events[0]!.hooks[0]!;
+    assert.deepEqual(reply.reply, { result: 'continue' });
+    assert.match(reply.fallbackReason, /is not one htlc_accepted allows/);
+  });
+
   test('--type of a hook shows only decision hooks, with the u64 values whole', async (t) => {
     const dir = tempDir(t);
     writeScript(dir, 'ok.sh', 'exit 0');

@@ -70,6 +70,8 @@ interface HookReport {
   readonly killAfterMs: number;
   readonly env: Record<string, string>;
   result?: RunReport;
+  // Decision hooks: what lightningd would be answered, and why the fallback if it is.
+  reply?: { readonly reply: JsonObject; readonly fallbackReason?: string | undefined };
 }
 
 interface RunReport {
@@ -126,8 +128,10 @@ export async function runTest(config: HookdConfig, input: TestInput, options: { 
       const invocation = prepareInvocation(hook, event, 1, { config, extraEnv });
       const hookReport = describeHook(hook, invocation, config.envPrefix);
       if (!options.dryRun) {
-        hookReport.result = toRunReport(await runProgram(invocation));
-        if (!hookReport.result.ok) failed++;
+        const run = await runProgram(invocation);
+        hookReport.result = toRunReport(run);
+        if (hook.decide) hookReport.reply = await decisionReply(hook, event, run);
+        if (!hookReport.result.ok || hookReport.reply?.fallbackReason !== undefined) failed++;
       }
       report.hooks.push(hookReport);
     }
@@ -137,6 +141,14 @@ export async function runTest(config: HookdConfig, input: TestInput, options: { 
   if (options.json) print(JSON.stringify({ events: reports, problems: input.problems, failed }, null, 2));
   else if (input.events.length === 0) print('no events in the input');
   return failed > 0 || input.problems.length > 0 ? EXIT.FAILURE : EXIT.OK;
+}
+
+// A decision script's run judged as the plugin judges it (lazily loaded: only
+// Core Lightning configs have decision hooks).
+async function decisionReply(hook: HookSpec, event: HookEvent, run: RunResult): Promise<HookReport['reply']> {
+  const [{ hookDefinition }, { judgeRun }] = await Promise.all([import('../cln/hook-catalog.js'), import('../cln/verdict.js')]);
+  const definition = hookDefinition(event.type);
+  return definition === undefined ? undefined : judgeRun(hook, definition, event.fields, run);
 }
 
 function describeHook(hook: HookSpec, invocation: Invocation, prefix: string): HookReport {
@@ -188,6 +200,10 @@ function printEvent(report: EventReport, print: (line: string) => void): void {
     print(`    result:  ${result.ok ? 'ok' : 'FAILED'} (${result.outcome}, ${result.durationMs} ms)`);
     printOutput('stdout', result.stdout, print);
     printOutput('stderr', result.stderr, print);
+    if (hook.reply !== undefined) {
+      const { reply, fallbackReason } = hook.reply;
+      print(`    reply:   ${stringifyJson(reply)}${fallbackReason === undefined ? '' : ` (the fallback, because: ${fallbackReason})`}`);
+    }
   }
 }
 

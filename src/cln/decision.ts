@@ -15,7 +15,8 @@ import { Limiter } from '../limiter.js';
 import { hookMatches } from '../match.js';
 import { describeOutcome, runProgram, type RunResult } from '../runner.js';
 import { CONTINUE, type HookDefinition } from './hook-catalog.js';
-import { completeReply, isContinue, isPlainContinue, readScriptReply, replyProblem } from './reply.js';
+import { completeReply, isContinue, isPlainContinue } from './reply.js';
+import { fallbackReply, judgeRun, type Verdict } from './verdict.js';
 
 // Decision scripts running at once, all hooks together; more wait their turn,
 // and the wait counts toward their timeout.
@@ -27,11 +28,6 @@ export interface DecisionOptions {
   readonly config: () => HookdConfig;
   readonly log: Logger;
   readonly extraEnv?: Readonly<Record<string, string>> | undefined;
-}
-
-// One script's answer (its own, or its hook's fallback).
-interface Verdict {
-  readonly reply: JsonObject;
 }
 
 export class DecisionRunner {
@@ -107,17 +103,12 @@ export class DecisionRunner {
 
   private judge(spec: HookSpec, hook: HookDefinition, event: HookEvent, result: RunResult, fallback: (reason: string) => Verdict): Verdict {
     this.options.log.debug({ hook: spec.name, type: event.type, id: event.id, pid: result.pid, exit: result.exitCode, durationMs: result.durationMs }, 'decision script ended');
-    if (!result.ok) return fallback(describeOutcome(result) + (result.timedOut ? ` (timeout ${spec.timeoutMs} ms)` : ''));
-    const read = readScriptReply(result.stdout);
-    if ('problem' in read) return fallback(read.problem);
-    const reply = completeReply(hook, read.reply, event.fields);
-    const problem = replyProblem(hook, reply);
-    if (problem !== undefined) return fallback(`reply ${stringifyJson(reply)} is not one ${hook.name} allows: ${problem}`);
-    return { reply };
+    const verdict = judgeRun(spec, hook, event.fields, result);
+    return verdict.fallbackReason === undefined ? verdict : fallback(verdict.fallbackReason);
   }
 
   private fallbackOf(spec: HookSpec, hook: HookDefinition, event: HookEvent): JsonObject {
-    return completeReply(hook, spec.fallback ?? CONTINUE, event.fields);
+    return fallbackReply(spec, hook, event.fields);
   }
 
   private logAnswer(event: HookEvent, spec: HookSpec | undefined, reply: JsonObject, started: number): void {
