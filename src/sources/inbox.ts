@@ -134,7 +134,9 @@ export class InboxSource implements Source {
     try {
       await mkdir(rejectedDir, { recursive: true, mode: 0o750 });
       await rename(path.join(this.dir, name), target);
-      await writeFile(`${target}.error`, `${new Date().toISOString()} ${reason}\n`);
+      // Written aside, then renamed: whoever sees the note sees all of it.
+      await writeFile(`${target}.error.tmp`, `${new Date().toISOString()} ${reason}\n`);
+      await rename(`${target}.error.tmp`, `${target}.error`);
     } catch (error) {
       this.sink.log.error({ source: this.name, file: path.join(this.dir, name), error: errorText(error) }, 'cannot move a bad file to rejected/');
       this.task.wakeIn(POLL_MS * 10);
