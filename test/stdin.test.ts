@@ -2,10 +2,11 @@
 // naming its line, skipped, and the stream goes on; a huge line is counted,
 // never held whole.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { FIXTURES, runHookd, startHookd, tempDir, waitFor, writeConfig } from './helpers.ts';
+import { BIN, cleanEnv, FIXTURES, runHookd, startHookd, tempDir, waitFor, writeConfig } from './helpers.ts';
 import { peakRssKiB } from './processes.ts';
 
 // A config whose one hook copies each event's stdin to DIR/<id>.stdin.
@@ -80,4 +81,15 @@ test('a 100 MB line is counted and skipped without being held in memory, and the
   assert.equal(warning?.msg, `line 1 skipped: line of ${100 * 1024 * 1024 + 33} bytes is over max_event_bytes (1048576)`);
   assert.ok(existsSync(path.join(dir, 'after.stdin')));
   assert.equal(existsSync(path.join(dir, 'huge.stdin')), false);
+});
+
+test('stdin from /dev/null (as under systemd) gets a warning that the source ends at once; a pipe does not', async (t) => {
+  const dir = tempDir(t);
+  const config = writeConfig(dir, 'state: false\nhooks: []\n');
+  const fromNull = spawnSync(process.execPath, [BIN, '-c', config], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(), encoding: 'utf8' });
+  assert.equal(fromNull.status, 0, fromNull.stderr);
+  assert.match(fromNull.stdout, /"level":"warn".*stdin is \/dev\/null/);
+  const fromPipe = await runHookd(['-c', config], { input: '' });
+  assert.equal(fromPipe.code, 0);
+  assert.doesNotMatch(fromPipe.stdout, /dev\/null/);
 });

@@ -1,5 +1,6 @@
 // stdin as a source: JSON lines until EOF. Reading waits for each chunk's
 // events to be accepted, so a fast producer is slowed to the pace of the queue.
+import { fstatSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { EventError } from '../event.js';
 import { eventFromLine, LineSplitter, type LineItem } from './lines.js';
@@ -22,6 +23,9 @@ export class StreamSource implements Source {
   }
 
   async start(sink: EventSink): Promise<void> {
+    if (this.input === process.stdin && stdinIsDevNull()) {
+      sink.log.warn({ source: this.name }, 'stdin is /dev/null (as under systemd): this source ends at once; list a socket, file or inbox source to keep hookd running');
+    }
     void this.read(sink).finally(() => this.endResolve());
   }
 
@@ -63,5 +67,15 @@ export class StreamSource implements Source {
 
   status(): Record<string, unknown> {
     return { lines: this.lines, accepted: this.accepted, rejected: this.rejected };
+  }
+}
+
+// systemd, cron and `< /dev/null` give a daemon nothing to read.
+function stdinIsDevNull(): boolean {
+  try {
+    const stdin = fstatSync(0);
+    return stdin.isCharacterDevice() && stdin.rdev === statSync('/dev/null').rdev;
+  } catch {
+    return false;
   }
 }
