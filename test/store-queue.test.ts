@@ -8,7 +8,7 @@ import { makeEvent, type HookEvent } from '../src/event.ts';
 import { createLogger } from '../src/log.ts';
 import type { QueuedEvent } from '../src/queue.ts';
 import { DurableQueue, type DurableQueueOptions } from '../src/store/durable-queue.ts';
-import { tempDir } from './helpers.ts';
+import { tempDir, waitFor } from './helpers.ts';
 
 function event(n: number, padding = ''): HookEvent {
   const fields = { type: 'tick', n, padding };
@@ -173,9 +173,5 @@ test('a damaged record in the middle of a file is skipped with a warning and the
 
 // Files are deleted after a group fsync: wait for the count to drop.
 async function waitForFiles(dir: string, ok: (count: number) => boolean): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!ok(segmentFiles(dir).length)) {
-    if (Date.now() > deadline) assert.fail(`queue files: ${segmentFiles(dir).join(', ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await waitFor(() => ok(segmentFiles(dir).length), 'the queue files to change').catch(() => assert.fail(`queue files: ${segmentFiles(dir).join(', ')}`));
 }
