@@ -2,11 +2,11 @@
 // reply shapes, manifest needs.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MessageReader } from '../src/cln/framing.ts';
-import { hookDefinition } from '../src/cln/hook-catalog.ts';
+import { MessageReader } from '../src/lightningd/framing.ts';
+import { hookDefinition } from '../src/lightningd/hook-catalog.ts';
 import { needsProblem } from '../src/cln/manifest.ts';
-import { normaliseAmounts, unwrapNotification } from '../src/cln/notification.ts';
-import { replyProblem } from '../src/cln/reply.ts';
+import { normaliseAmounts, unwrapNotification } from '../src/lightningd/notification.ts';
+import { replyProblem } from '../src/lightningd/reply.ts';
 import { parseJson, stringifyJson } from '../src/json.ts';
 
 const TWO = '{"jsonrpc":"2.0","method":"a","params":{"s":"x}\\"{"}}\n\n{"jsonrpc":"2.0","id":"cln:b#1","method":"b","params":[1,{"c":[]}]}\n\n';

@@ -7,10 +7,10 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test, type TestContext } from 'node:test';
 import { loadConfig } from '../src/config/load.ts';
-import { CONTROL_KEY, handleControl } from '../src/control.ts';
-import { Daemon } from '../src/daemon.ts';
-import { createLogger } from '../src/log.ts';
-import { DiskDeadLetters } from '../src/store/dead-letters.ts';
+import { CONTROL_KEY } from '../src/sources/control-line.ts';
+import { Daemon } from '../src/daemon/daemon.ts';
+import { createLogger } from '../src/log/logger.ts';
+import { DiskDeadLetters } from '../src/store/disk-dead-letters.ts';
 import { runHookd, startHookd, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
 
 // A hook that fails (exit 3, "boom" on stderr) unless the file `healed` exists;
@@ -138,18 +138,18 @@ test('the replay control request queues dead letters into the running daemon for
   t.after(() => daemon.stop('test'));
   const before = runs().length;
 
-  const reply = await handleControl(daemon, { [CONTROL_KEY]: 'replay', ids: [letter!.id, '20200101-000000-AAAAAA'] });
+  const reply = await daemon.control({ [CONTROL_KEY]: 'replay', ids: [letter!.id, '20200101-000000-AAAAAA'] });
   assert.deepEqual(reply, { ok: true, replayed: [letter!.id], failedAgain: {}, skipped: [], missing: ['20200101-000000-AAAAAA'] });
   await waitFor(() => runs().length > before, 'the replayed hook to run');
   assert.deepEqual(runs().slice(before), [`${letter!.event.id} 1`]);
   assert.equal(dead.find(letter!.id), undefined);
   assert.ok(dead.find(other!.id), 'other letters stay');
 
-  const malformed = await handleControl(daemon, { [CONTROL_KEY]: 'replay', ids: 'nope' });
+  const malformed = await daemon.control({ [CONTROL_KEY]: 'replay', ids: 'nope' });
   assert.equal(malformed.ok, false);
   assert.match(String(malformed.error), /"ids"/);
 
-  const all = await handleControl(daemon, { [CONTROL_KEY]: 'replay', all: true });
+  const all = await daemon.control({ [CONTROL_KEY]: 'replay', all: true });
   assert.deepEqual(all.replayed, [other!.id]);
   await waitFor(() => runs().includes(`${other!.event.id} 1`) && runs().length === before + 2, 'the second replay to run');
   await waitFor(() => daemon.dispatcher.heldCount === 0 && daemon.dispatcher.runningCount === 0, 'the daemon to be idle');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { buildHookEnv, flattenEvent, MAX_VALUE_BYTES } from '../src/env.ts';
+import { buildHookEnv, flattenEvent, MAX_VALUE_BYTES } from '../src/run/env.ts';
 import { parseEvent, type HookEvent } from '../src/event.ts';
 import { parseJson, stringifyJson } from '../src/json.ts';
 import { FIXTURES, runHookd, tempDir, writeConfig } from './helpers.ts';

@@ -5,8 +5,8 @@ import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { createLogger, isJournalStream } from '../src/log.ts';
-import { redactSecrets, rememberSecrets } from '../src/redact.ts';
+import { createLogger, isJournalStream } from '../src/log/logger.ts';
+import { redactSecrets, rememberSecrets } from '../src/log/redact.ts';
 import { BIN, cleanEnv, ROOT, runHookd, tempDir, writeConfig, writeScript } from './helpers.ts';
 
 function collect(): { lines: string[]; write(line: string): void } {

@@ -3,9 +3,9 @@ import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../src/config/load.ts';
-import { Daemon } from '../src/daemon.ts';
-import { createLogger } from '../src/log.ts';
-import type { ServiceNotifier } from '../src/notify.ts';
+import { Daemon } from '../src/daemon/daemon.ts';
+import { createLogger } from '../src/log/logger.ts';
+import type { ServiceNotifier } from '../src/daemon/systemd-notify.ts';
 import { startDaemon, stopHookd, talk, waitForLines, waitForLog } from './daemon-helpers.ts';
 import { tempDir, waitFor, writeConfig, writeScript, type HookdProcess } from './helpers.ts';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { DiskDeadLetters } from '../src/store/dead-letters.ts';
+import { DiskDeadLetters } from '../src/store/disk-dead-letters.ts';
 import { runHookd, tempDir, writeConfig, writeScript } from './helpers.ts';
 
 // Lines "ID ATTEMPT MILLISECONDS" written by the hook at each start.

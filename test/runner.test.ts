@@ -7,8 +7,8 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../src/config/load.ts';
 import { parseEvent } from '../src/event.ts';
-import { prepareInvocation } from '../src/invocation.ts';
-import { describeOutcome, MAX_OUTPUT_BYTES, runProgram, type OutputStream, type RunRequest } from '../src/runner.ts';
+import { prepareInvocation } from '../src/run/invocation.ts';
+import { MAX_OUTPUT_BYTES, runProgram, type OutputStream, type RunRequest } from '../src/run/runner.ts';
 import { cleanEnv, FIXTURES, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
 import { isRunning } from './processes.ts';
 
@@ -35,7 +35,7 @@ describe('runner', { concurrency: true }, () => {
     const out = path.join(dir, 'stdin');
     const input = '{"type":"t","msat":18446744073709551615,"x":1.0,"s":"é \\u0000"}';
     const result = await runProgram(request(fixture('echo-stdin.sh'), { input, env: { OUT: out } }));
-    assert.equal(result.ok, true, describeOutcome(result));
+    assert.equal(result.ok, true, result.outcome);
     assert.equal(readFileSync(out, 'utf8'), `${input}\n`);
     assert.equal(typeof result.pid, 'number');
   });
@@ -43,7 +43,7 @@ describe('runner', { concurrency: true }, () => {
   test('a hook that never reads its stdin succeeds, even with a 4 MiB event', async () => {
     const input = `{"type":"t","pad":"${'x'.repeat(4 * 1024 * 1024)}"}`;
     const result = await runProgram(request(fixture('exit-n.sh'), { input }));
-    assert.equal(result.ok, true, describeOutcome(result));
+    assert.equal(result.ok, true, result.outcome);
     assert.equal(result.exitCode, 0);
   });
 
@@ -52,7 +52,7 @@ describe('runner', { concurrency: true }, () => {
     assert.equal(result.ok, false);
     assert.equal(result.exitCode, 3);
     assert.equal(result.timedOut, false);
-    assert.equal(describeOutcome(result), 'exit 3');
+    assert.equal(result.outcome, 'exit 3');
   });
 
   test('a 1 ms timeout ends a script that would run for ten minutes', async () => {
@@ -60,7 +60,7 @@ describe('runner', { concurrency: true }, () => {
     assert.equal(result.timedOut, true);
     assert.equal(result.signal, 'SIGTERM');
     assert.equal(result.ok, false);
-    assert.equal(describeOutcome(result), 'timed out (SIGTERM)');
+    assert.equal(result.outcome, 'timed out (SIGTERM)');
   });
 
   test('a quick script under a 30 s timeout is not timed out', async () => {
@@ -84,7 +84,7 @@ describe('runner', { concurrency: true }, () => {
     assert.ok(existsSync(ready), 'the script had set its trap before the timeout');
     assert.equal(result.timedOut, true);
     assert.equal(result.signal, 'SIGKILL');
-    assert.equal(describeOutcome(result), 'timed out (SIGKILL)');
+    assert.equal(result.outcome, 'timed out (SIGKILL)');
   });
 
   test('what a hook leaves running in its group is ended when it exits', async (t) => {
@@ -92,7 +92,7 @@ describe('runner', { concurrency: true }, () => {
     const pidFile = path.join(dir, 'left.pid');
     const script = writeScript(dir, 'leave.sh', 'sleep 600 &\necho $! > "$1"\nexit 0');
     const result = await runProgram(request(script, { args: [pidFile] }));
-    assert.equal(result.ok, true, describeOutcome(result));
+    assert.equal(result.ok, true, result.outcome);
     const left = readPid(pidFile);
     await waitFor(() => !isRunning(left), `leftover ${left} to be gone`, 5_000);
   });
@@ -102,7 +102,7 @@ describe('runner', { concurrency: true }, () => {
     const pidFile = path.join(dir, 'stubborn.pid');
     const script = writeScript(dir, 'stubborn.sh', `(trap '' TERM; exec sleep 600) </dev/null >/dev/null 2>&1 &\necho $! > "$1"\nexit 0`);
     const result = await runProgram(request(script, { args: [pidFile], killAfterMs: 200 }));
-    assert.equal(result.ok, true, describeOutcome(result));
+    assert.equal(result.ok, true, result.outcome);
     const stubborn = readPid(pidFile);
     t.after(() => {
       if (isRunning(stubborn)) process.kill(stubborn, 'SIGKILL');
@@ -135,7 +135,7 @@ describe('runner', { concurrency: true }, () => {
   test('a line longer than the limit is counted, and nothing after it is kept', async (t) => {
     const script = writeScript(tempDir(t), 'blob.sh', `echo before\nhead -c 20000000 /dev/zero | tr '\\0' x\necho\necho after`);
     const result = await runProgram(request(script));
-    assert.equal(result.ok, true, describeOutcome(result));
+    assert.equal(result.ok, true, result.outcome);
     assert.equal(result.stdout, 'before\n');
     assert.equal(result.droppedBytes, 20_000_000 + 1 + 'after\n'.length);
   });
@@ -144,21 +144,21 @@ describe('runner', { concurrency: true }, () => {
     const result = await runProgram(request('/nonexistent/hookd-hook.sh'));
     assert.equal(result.ok, false);
     assert.equal(result.pid, undefined);
-    assert.equal(describeOutcome(result), 'ENOENT: cannot start /nonexistent/hookd-hook.sh');
+    assert.equal(result.outcome, 'ENOENT: cannot start /nonexistent/hookd-hook.sh');
   });
 
   test('a working folder removed since the config was loaded is named as the cause', async (t) => {
     const cwd = path.join(tempDir(t), 'gone');
     const result = await runProgram(request(fixture('exit-n.sh'), { cwd }));
     assert.equal(result.ok, false);
-    assert.equal(describeOutcome(result), `ENOENT: cannot start ${fixture('exit-n.sh')}: no working folder ${cwd}`);
+    assert.equal(result.outcome, `ENOENT: cannot start ${fixture('exit-n.sh')}: no working folder ${cwd}`);
   });
 
   test('a script that lost its execute bit is a failed run naming EACCES', async (t) => {
     const script = writeScript(tempDir(t), 'locked.sh', 'exit 0', 0o644);
     const result = await runProgram(request(script));
     assert.equal(result.ok, false);
-    assert.equal(describeOutcome(result), `EACCES: cannot start ${script}`);
+    assert.equal(result.outcome, `EACCES: cannot start ${script}`);
   });
 
   test('args templates are filled from the event, a missing field giving ""', async (t) => {
@@ -180,7 +180,7 @@ hooks:
     );
     const invocation = prepareInvocation(config.hooks[0]!, event, 1, { config, baseEnv: cleanEnv() });
     const result = await runProgram(invocation);
-    assert.equal(result.ok, true, describeOutcome(result));
+    assert.equal(result.ok, true, result.outcome);
     assert.deepEqual(readFileSync(out, 'utf8').split('\0').slice(0, -1), [
       'fixed arg', 'shop 1', '', 'x-1.0-y', '{"a":[1,2]}', 'b', '18446744073709551615', 'false', '', '$(touch pwned); shop 1',
     ]);

@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:f
 import path from 'node:path';
 import { test } from 'node:test';
 import { validateConfig } from '../src/config/validate.ts';
-import { defaultStateDir } from '../src/config/state-dir.ts';
+import { defaultStateDir } from '../src/config/default-state-dir.ts';
 import { exitWithin, runHookd, startHookd, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
 
 test('the default state directory is $STATE_DIRECTORY (first path), else $XDG_STATE_HOME/hookd, else ~/.local/state/hookd', () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { DiskDeadLetters } from '../src/store/dead-letters.ts';
+import { DiskDeadLetters } from '../src/store/disk-dead-letters.ts';
 import { exitWithin, runHookd, startHookd, tempDir, waitFor, writeConfig, writeScript, type HookdProcess } from './helpers.ts';
 
 // `slow` (concurrency 1) blocks on event BLOCK until killed, while the file

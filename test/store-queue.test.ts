@@ -5,8 +5,8 @@ import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { makeEvent, type HookEvent } from '../src/event.ts';
-import { createLogger } from '../src/log.ts';
-import type { QueuedEvent } from '../src/queue.ts';
+import { createLogger } from '../src/log/logger.ts';
+import type { QueuedEvent } from '../src/store/queue.ts';
 import { DurableQueue, type DurableQueueOptions } from '../src/store/durable-queue.ts';
 import { tempDir, waitFor } from './helpers.ts';
 

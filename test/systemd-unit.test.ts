@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { EXIT } from '../src/cli/exit-codes.ts';
+import { EXIT } from '../src/exit-codes.ts';
 import { parseDuration } from '../src/config/duration.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { DEFAULTS } from '../src/config/types.ts';

@@ -1,7 +1,7 @@
 // `hookd cln-plugin`: Core Lightning plugin mode (also chosen when lightningd
 // starts hookd with no arguments and LIGHTNINGD_PLUGIN=1).
 import { ClnPlugin, pluginName } from '../cln/plugin.js';
-import { takeOverStdout } from '../cln/output.js';
+import { takeOverStdout } from '../cln/protocol-output.js';
 import { parseCommandLine } from './args.js';
 
 export const HELP = `NAME

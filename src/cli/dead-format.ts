@@ -1,5 +1,5 @@
 // How `hookd dead list` and `hookd dead show` print dead letters.
-import type { StoredDeadLetter } from '../store/dead-letters.js';
+import type { StoredDeadLetter } from '../store/disk-dead-letters.js';
 
 export interface DeadLetterSummary {
   readonly id: string;

@@ -3,17 +3,18 @@
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { HookdConfig } from '../config/types.js';
-import { exchange } from '../control-client.js';
-import { CONTROL_KEY } from '../control.js';
+import { exchange } from './control-client.js';
+import { CONTROL_KEY } from '../sources/control-line.js';
 import { HookdError } from '../errors.js';
-import { createLogger, defaultLogFormat } from '../log.js';
-import { DiskDeadLetters, type StoredDeadLetter } from '../store/dead-letters.js';
+import { createLogger, defaultLogFormat } from '../log/logger.js';
+import { DiskDeadLetters, type StoredDeadLetter } from '../store/disk-dead-letters.js';
 import { StateLockedError } from '../store/lock.js';
 import { storedEvent } from '../store/records.js';
-import { replayHere, type ReplayReport, type ReplaySelection } from '../store/replay.js';
-import { DEAD_DIR } from '../store/state-dir.js';
+import { replayHere } from '../daemon/replay.js';
+import type { ReplayReport, ReplaySelection } from '../store/dead-selection.js';
+import { DEAD_DIR } from '../store/state-layout.js';
 import { CONFIG_OPTION, parseCommandLine, stringOption, usageError, type OptionSpec, type Parsed } from './args.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 import { printLetter, printLetterTable, summary } from './dead-format.js';
 
 export const HELP = `NAME

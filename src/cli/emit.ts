@@ -4,12 +4,12 @@
 // config only when it must find the socket through it).
 import { readFileSync } from 'node:fs';
 import { parseDuration } from '../config/duration.js';
-import { exchange } from '../control-client.js';
+import { exchange } from './control-client.js';
 import { HookdError } from '../errors.js';
 import { parseCommandLine, stringOption, usageError } from './args.js';
 import { daemonAddress, SOCKET_OPTIONS } from './daemon-socket.js';
 import { buildEmitEvent } from './emit-event.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 
 export const HELP = `NAME
   hookd emit - send one event to the running hookd

@@ -1,7 +1,7 @@
 // Entry of the CLI: picks the command and loads only its module, so that
 // `hookd emit` (run by bitcoind on every block) starts fast.
 import { readFileSync } from 'node:fs';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 import { reportError } from './report.js';
 
 type CommandModule = { command(argv: string[]): Promise<number>; HELP: string };

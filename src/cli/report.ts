@@ -1,7 +1,7 @@
 // How a command failure reaches the terminal: "hookd: <one line>", then one
 // line per problem; the exit code follows from the error's code.
 import { errorText, HookdError, type ErrorCode } from '../errors.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 
 const EXIT_BY_CODE: Partial<Record<ErrorCode, number>> = {
   E_USAGE: EXIT.USAGE,

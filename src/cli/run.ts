@@ -1,8 +1,8 @@
 // `hookd [run]`: the daemon.
 import { loadConfig } from '../config/load.js';
-import { Daemon } from '../daemon.js';
-import { createLogger, LOG_FORMATS, LOG_LEVELS } from '../log.js';
-import { createServiceNotifier } from '../notify.js';
+import { Daemon } from '../daemon/daemon.js';
+import { createLogger, LOG_FORMATS, LOG_LEVELS } from '../log/logger.js';
+import { createServiceNotifier } from '../daemon/systemd-notify.js';
 import { choiceOption, CONFIG_OPTION, parseCommandLine, stringOption } from './args.js';
 import { reportError } from './report.js';
 

@@ -6,14 +6,14 @@ import type { HookdConfig, HookSpec } from '../config/types.js';
 import { formatDuration } from '../config/duration.js';
 import { HookdError } from '../errors.js';
 import { makeEvent, type HookEvent } from '../event.js';
-import { prepareInvocation, type Invocation } from '../invocation.js';
+import { prepareInvocation, type Invocation } from '../run/invocation.js';
 import { isJsonObject, parseJson, stringifyJson, type JsonObject } from '../json.js';
 import { hookMatches } from '../match.js';
-import { maskSecrets, redactSecrets } from '../redact.js';
-import { describeOutcome, runProgram, type RunResult } from '../runner.js';
+import { maskSecrets, redactSecrets } from '../log/redact.js';
+import { runProgram, type RunResult } from '../run/runner.js';
 import { eventFromLine, LineSplitter } from '../sources/lines.js';
 import { CONFIG_OPTION, parseCommandLine, stringOption, usageError } from './args.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 import { quoteArgv } from './quote.js';
 
 export const HELP = `NAME
@@ -102,14 +102,14 @@ export async function command(argv: string[]): Promise<number> {
   const parsed = parseCommandLine('test', argv, OPTIONS, true);
   if (parsed.positionals.length > 1) throw usageError('test', 'give one event file (or - for stdin)');
   // Core Lightning samples: an operator can try a script before any payment happens.
-  if (parsed.values['list-samples'] === true) return (await import('../cln/sample-command.js')).printSampleList(parsed.values.json === true);
+  if (parsed.values['list-samples'] === true) return (await import('./test-samples.js')).printSampleList(parsed.values.json === true);
   const sampleType = stringOption(parsed, 'type');
   if (sampleType !== undefined && parsed.positionals.length > 0) throw usageError('test', 'give either --type or an event file, not both');
   let config = await loadConfig({ path: stringOption(parsed, 'config') });
   let input: TestInput;
   if (sampleType === undefined) input = readEvents(parsed.positionals[0] ?? '-', config);
   else {
-    const samples = await import('../cln/sample-command.js');
+    const samples = await import('./test-samples.js');
     input = { events: [testEvent(sampleType, samples.sampleFields(sampleType))], problems: [] };
     config = samples.sampleConfig(config, sampleType);
   }
@@ -146,7 +146,7 @@ export async function runTest(config: HookdConfig, input: TestInput, options: { 
 // A decision script's run judged as the plugin judges it (lazily loaded: only
 // Core Lightning configs have decision hooks).
 async function decisionReply(hook: HookSpec, event: HookEvent, run: RunResult): Promise<HookReport['reply']> {
-  const [{ hookDefinition }, { judgeRun }] = await Promise.all([import('../cln/hook-catalog.js'), import('../cln/verdict.js')]);
+  const [{ hookDefinition }, { judgeRun }] = await Promise.all([import('../lightningd/hook-catalog.js'), import('../cln/verdict.js')]);
   const definition = hookDefinition(event.type);
   return definition === undefined ? undefined : judgeRun(hook, definition, event.fields, run);
 }
@@ -171,7 +171,7 @@ function describeHook(hook: HookSpec, invocation: Invocation, prefix: string): H
 function toRunReport(result: RunResult): RunReport {
   return {
     ok: result.ok,
-    outcome: describeOutcome(result),
+    outcome: result.outcome,
     exitCode: result.exitCode,
     signal: result.signal,
     timedOut: result.timedOut,

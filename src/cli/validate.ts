@@ -1,7 +1,7 @@
 // `hookd validate`: check the config, exit 0 when it is good.
 import { loadConfig } from '../config/load.js';
 import { CONFIG_OPTION, parseCommandLine, stringOption } from './args.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 
 export const HELP = `NAME
   hookd validate - check the config

@@ -5,17 +5,18 @@
 // answers out of shape gets its hook's fallback, and the answer leaves at the
 // timeout even while the script is still being killed: lightningd has no
 // timeout of its own and aborts on a malformed reply.
+import { errorText } from '../errors.js';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { HookdConfig, HookSpec } from '../config/types.js';
 import type { HookEvent } from '../event.js';
-import { prepareInvocation } from '../invocation.js';
+import { prepareInvocation } from '../run/invocation.js';
 import { stringifyJson, type JsonObject } from '../json.js';
-import { Limiter } from '../limiter.js';
+import { Limiter } from '../dispatch/limiter.js';
 import { hookMatches } from '../match.js';
-import { describeOutcome, runProgram, type RunResult } from '../runner.js';
-import { CONTINUE, type HookDefinition } from './hook-catalog.js';
-import { completeReply, isContinue, isPlainContinue } from './reply.js';
+import { runProgram, type RunResult } from '../run/runner.js';
+import { CONTINUE, type HookDefinition } from '../lightningd/hook-catalog.js';
+import { completeReply, isContinue, isPlainContinue } from '../lightningd/reply.js';
 import { fallbackReply, judgeRun, type Verdict } from './verdict.js';
 
 // Decision scripts running at once, all hooks together; more wait their turn,
@@ -49,7 +50,7 @@ export class DecisionRunner {
         verdict = await this.runOne(spec, hook, event, config);
       } catch (error) {
         verdict = { reply: this.fallbackOf(spec, hook, event) };
-        this.options.log.error({ hook: spec.name, id: event.id, err: error }, `decision hook ${spec.name}: internal error; answering the fallback ${stringifyJson(verdict.reply)}`);
+        this.options.log.error({ hook: spec.name, id: event.id, error: errorText(error) }, `decision hook ${spec.name}: internal error; answering the fallback ${stringifyJson(verdict.reply)}`);
       }
       if (!isContinue(verdict.reply)) {
         this.logAnswer(event, spec, verdict.reply, started);
@@ -95,7 +96,7 @@ export class DecisionRunner {
     this.track(run.finally(slot));
     const result = await this.withDeadline(run, Math.max(0, deadline - performance.now()) + ANSWER_GRACE_MS);
     if (result === undefined) {
-      void run.then((late) => this.options.log.warn({ hook: spec.name, id: event.id, pid: late.pid, durationMs: late.durationMs }, `decision hook ${spec.name} ended after its answer was sent: ${describeOutcome(late)}`));
+      void run.then((late) => this.options.log.warn({ hook: spec.name, id: event.id, pid: late.pid, durationMs: late.durationMs }, `decision hook ${spec.name} ended after its answer was sent: ${late.outcome}`));
       return fallback(`timed out after ${spec.timeoutMs} ms`);
     }
     return this.judge(spec, hook, event, result, fallback);

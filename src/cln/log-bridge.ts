@@ -1,7 +1,7 @@
 // hookd's logs in plugin mode: each pino JSON line becomes a `log`
 // notification to lightningd at the matching level, so that `lightning-cli
 // getlog` and lightningd's log file show them (stdout is the protocol's).
-import { formatFields } from '../log.js';
+import { formatFields } from '../log/logger.js';
 
 // pino's levels as lightningd's plugin log levels.
 const LEVELS: Readonly<Record<string, string>> = { trace: 'debug', debug: 'debug', info: 'info', warn: 'warn', error: 'error', fatal: 'error' };

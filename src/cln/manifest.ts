@@ -7,7 +7,7 @@
 import picomatch from 'picomatch';
 import type { HookdConfig } from '../config/types.js';
 import type { JsonObject } from '../json.js';
-import { LOG_TOPIC } from './topics.js';
+import { LOG_TOPIC } from '../lightningd/topics.js';
 
 export const CONFIG_OPTION = 'hookd-config';
 export const LOG_LEVEL_OPTION = 'hookd-log-level';

@@ -2,26 +2,27 @@
 // stdin/stdout. Notifications become events of a `Daemon` (queue, dispatcher,
 // retries as in `hookd run`); hook requests are answered by decision scripts;
 // hookd's logs go to lightningd's log. Reading stdin never waits for hooks.
+import { errorText } from '../errors.js';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { HookdConfig } from '../config/types.js';
-import { Daemon } from '../daemon.js';
+import { Daemon } from '../daemon/daemon.js';
 import { makeEvent } from '../event.js';
 import { isJsonObject, JsonSyntaxError, parseJson, type JsonObject, type JsonValue } from '../json.js';
-import { createLogger } from '../log.js';
+import { createLogger } from '../log/logger.js';
 import { hookMatches } from '../match.js';
 import { DecisionRunner } from './decision.js';
-import { MessageReader, type FramedItem } from './framing.js';
-import { CONTINUE, hookDefinition, type HookDefinition } from './hook-catalog.js';
+import { MessageReader, type FramedItem } from '../lightningd/framing.js';
+import { CONTINUE, hookDefinition, type HookDefinition } from '../lightningd/hook-catalog.js';
 import { logNotifier } from './log-bridge.js';
 import { buildManifest, type PluginNeeds } from './manifest.js';
-import { unwrapHookRequest, unwrapNotification } from './notification.js';
-import { ProtocolOutput, type MessageWriter } from './output.js';
+import { unwrapHookRequest, unwrapNotification } from '../lightningd/notification.js';
+import { ProtocolOutput, type MessageWriter } from './protocol-output.js';
 import { findManifestConfig, manifestNeeds, readInit, rpcEnv, type ManifestConfig } from './setup.js';
 import { ShutdownPlan } from './shutdown.js';
-import { ClnSource } from './source.js';
-import { LOG_TOPIC } from './topics.js';
+import { ClnSource } from './notification-source.js';
+import { LOG_TOPIC } from '../lightningd/topics.js';
 
 export interface PluginIo {
   readonly input: Readable;
@@ -82,7 +83,7 @@ export class ClnPlugin {
       }
       for (const item of this.reader.end()) this.handleItem(item);
     } catch (error) {
-      this.log.error({ err: error }, 'cannot read from lightningd');
+      this.log.error({ error: errorText(error) }, 'cannot read from lightningd');
     }
     // Answer what was asked before stdin closed (a replayed or piped session).
     await Promise.allSettled([...this.inflight]);

@@ -5,7 +5,7 @@ import { loadConfig } from '../config/load.js';
 import type { HookdConfig } from '../config/types.js';
 import { errorText, HookdError } from '../errors.js';
 import { isJsonObject, type JsonValue } from '../json.js';
-import { LOG_LEVELS, type LogLevel } from '../log.js';
+import { LOG_LEVELS, type LogLevel } from '../log/logger.js';
 import { CONFIG_OPTION, LOG_LEVEL_OPTION, needsOf, needsProblem, PROVISIONAL_NEEDS, type PluginNeeds } from './manifest.js';
 
 // The config found at getmanifest time, or why there is none.

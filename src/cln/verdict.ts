@@ -4,9 +4,9 @@
 // run the same way.
 import type { HookSpec } from '../config/types.js';
 import { stringifyJson, type JsonObject } from '../json.js';
-import { describeOutcome, type RunResult } from '../runner.js';
-import { CONTINUE, type HookDefinition } from './hook-catalog.js';
-import { completeReply, readScriptReply, replyProblem } from './reply.js';
+import { type RunResult } from '../run/runner.js';
+import { CONTINUE, type HookDefinition } from '../lightningd/hook-catalog.js';
+import { completeReply, readScriptReply, replyProblem } from '../lightningd/reply.js';
 
 export interface Verdict {
   readonly reply: JsonObject;
@@ -20,7 +20,7 @@ export function fallbackReply(spec: Pick<HookSpec, 'fallback'>, hook: HookDefini
 
 export function judgeRun(spec: Pick<HookSpec, 'fallback' | 'timeoutMs'>, hook: HookDefinition, fields: JsonObject, result: RunResult): Verdict {
   const fallback = (reason: string): Verdict => ({ reply: fallbackReply(spec, hook, fields), fallbackReason: reason });
-  if (!result.ok) return fallback(describeOutcome(result) + (result.timedOut ? ` (timeout ${spec.timeoutMs} ms)` : ''));
+  if (!result.ok) return fallback(result.outcome + (result.timedOut ? ` (timeout ${spec.timeoutMs} ms)` : ''));
   const read = readScriptReply(result.stdout);
   if ('problem' in read) return fallback(read.problem);
   const reply = completeReply(hook, read.reply, fields);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ExactNumber, type JsonObject } from '../json.js';
 import { compileCondition, compileTypePatterns, WHERE_OPERATORS, type Condition, type WhereOperator } from '../match.js';
 import { compileTemplate, type Template } from '../template.js';
-import { checkDecisionHook } from '../cln/decision-config.js';
+import { checkDecisionHook } from './decision-hooks.js';
 import { resolveProgram, type Program } from './program.js';
 import { describeValue, type ConfigProblems, type KeyPath } from './problems.js';
 import { isMapping, Section } from './section.js';

@@ -7,11 +7,11 @@ import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { errorText, HookdError } from '../errors.js';
 import { ExactNumber } from '../json.js';
-import { rememberHookSecrets } from '../redact.js';
+import { rememberHookSecrets } from '../log/redact.js';
 import { refuseWorldWritable } from './file-mode.js';
 import type { KeyPath, LineLookup } from './problems.js';
 import type { HookdConfig } from './types.js';
-import { defaultStateDir } from './state-dir.js';
+import { defaultStateDir } from './default-state-dir.js';
 import { validateConfig } from './validate.js';
 
 export { refuseWorldWritable } from './file-mode.js';

@@ -5,7 +5,7 @@ import { readHooks } from './hooks.js';
 import { ConfigProblems, type LineLookup } from './problems.js';
 import { isMapping, Section } from './section.js';
 import { readSources } from './sources.js';
-import { defaultStateDir, resolveStateDir } from './state-dir.js';
+import { defaultStateDir, resolveStateDir } from './default-state-dir.js';
 import { DEFAULTS, type HookdConfig } from './types.js';
 
 const TOP_KEYS = [

@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream';
 import type { SourceSpec } from '../config/types.js';
 import { FileSource } from './file.js';
 import { InboxSource } from './inbox.js';
-import { SocketSource, type ControlChannel } from './socket.js';
+import type { ControlChannel } from './control-line.js';
+import { SocketSource } from './socket.js';
 import type { Source } from './source.js';
 import { StreamSource } from './stdin.js';
 

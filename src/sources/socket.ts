@@ -4,7 +4,7 @@
 // answer to the one before, so a busy hookd slows its clients down. A line
 // whose object has a "$hookd" key is a control request (hookd status, ...).
 import { createServer, type Server, type Socket } from 'node:net';
-import { CONTROL_KEY } from '../control.js';
+import { CONTROL_KEY, type ControlChannel } from './control-line.js';
 import { errorText } from '../errors.js';
 import { EventError } from '../event.js';
 import { isJsonObject, parseJson, type JsonObject } from '../json.js';
@@ -17,7 +17,6 @@ const MAX_CONNECTIONS = 256;
 // How long busy connections may take to get their last answers at stop.
 const STOP_GRACE_MS = 2000;
 
-export type ControlChannel = (request: JsonObject) => Promise<Record<string, unknown>>;
 
 export interface SocketSourceOptions {
   readonly path: string;

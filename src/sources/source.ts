@@ -3,7 +3,7 @@
 // acknowledge them) and the current event settings.
 import type { Logger } from 'pino';
 import type { EventShape, HookEvent } from '../event.js';
-import type { QueuedEvent } from '../queue.js';
+import type { QueuedEvent } from '../store/queue.js';
 
 export interface EventSink {
   // Resolves once the event is stored; waiting here is backpressure.

@@ -7,10 +7,10 @@
 // by a few slow deliveries has them copied forward so that it can go too.
 import { unlinkSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { AttemptRecord } from '../deadletters.js';
-import { HookdError } from '../errors.js';
+import type { AttemptRecord } from './dead-letter.js';
+import { errorText, HookdError } from '../errors.js';
 import type { HookEvent } from '../event.js';
-import type { EventQueue, PendingDelivery, QueuedEvent, Settlement } from '../queue.js';
+import { MEMORY_WINDOW, type DeliveryJournal, type EventQueue, type PendingDelivery, type QueuedEvent, type Settlement } from './queue.js';
 import { readBack } from './read-back.js';
 import { encodeRecord, storedEvent, type QueueRecord } from './records.js';
 import { scanQueue, type LiveEvent } from './scan.js';
@@ -22,7 +22,7 @@ export interface DurableQueueOptions {
   readonly log: Logger;
   // A segment is sealed and a new one started past this size. Default 16 MiB.
   readonly segmentBytes?: number;
-  // Most undispatched events held in memory. Default 1024.
+  // Most undispatched events held in memory. Default MEMORY_WINDOW.
   readonly readAhead?: number;
   // With nothing left to do, a segment past this size is sealed so that its
   // finished records can be deleted. Default 1 MiB.
@@ -34,7 +34,8 @@ interface HeldEvent extends QueuedEvent {
   readonly segment: number;
 }
 
-export class DurableQueue implements EventQueue {
+export class DurableQueue implements EventQueue, DeliveryJournal {
+  readonly journal: DeliveryJournal = this;
   readonly durable = true;
   private readonly dir: string;
   private readonly log: Logger;
@@ -63,7 +64,7 @@ export class DurableQueue implements EventQueue {
     this.dir = options.dir;
     this.log = options.log;
     this.segmentBytes = options.segmentBytes ?? 16 * 1024 * 1024;
-    this.readAheadLimit = options.readAhead ?? 1024;
+    this.readAheadLimit = options.readAhead ?? MEMORY_WINDOW;
     this.idleResetBytes = options.idleResetBytes ?? 1024 * 1024;
     const scanned = scanQueue(this.dir, this.log);
     this.segments = scanned.segments;
@@ -80,7 +81,7 @@ export class DurableQueue implements EventQueue {
       this.dir,
       last + 1,
       (sealed, opened) => this.rotated(sealed, opened),
-      (error) => this.log.error({ err: error }, 'cannot write the queue'),
+      (error) => this.log.error({ error: errorText(error) }, 'cannot write the queue'),
     );
     this.segments.set(last + 1, 0);
     if (this.pending.length > 0 || this.undispatched > 0) {
@@ -210,7 +211,7 @@ export class DurableQueue implements EventQueue {
     try {
       this.writer.writeOut();
     } catch (error) {
-      this.log.error({ err: error }, 'cannot write the queue');
+      this.log.error({ error: errorText(error) }, 'cannot write the queue');
     }
   }
 
@@ -219,9 +220,9 @@ export class DurableQueue implements EventQueue {
   private write(record: QueueRecord): void {
     try {
       this.append(record);
-      void this.maybeRotate().catch((error) => this.log.error({ err: error }, 'cannot sync the queue'));
+      void this.maybeRotate().catch((error) => this.log.error({ error: errorText(error) }, 'cannot sync the queue'));
     } catch (error) {
-      this.log.error({ seq: record.seq, err: error }, 'cannot write a queue record');
+      this.log.error({ seq: record.seq, error: errorText(error) }, 'cannot write a queue record');
     }
   }
 
@@ -280,7 +281,7 @@ export class DurableQueue implements EventQueue {
     this.deletions = this.deletions
       .then(() => this.writer.sync())
       .then(() => this.unlink(segment))
-      .catch((error) => this.log.error({ segment, err: error }, 'cannot delete a finished queue file'));
+      .catch((error) => this.log.error({ segment, error: errorText(error) }, 'cannot delete a finished queue file'));
   }
 
   private unlink(segment: number): void {
@@ -309,7 +310,7 @@ export class DurableQueue implements EventQueue {
         continue;
       }
       // It can never run: count it as finished.
-      this.log.warn({ seq, err: problem }, 'stored event unreadable: skipped');
+      this.log.warn({ seq, error: errorText(problem) }, 'stored event unreadable: skipped');
       this.count(segment, -1);
       this.undispatched--;
     }

@@ -3,13 +3,13 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { HookdConfig } from '../config/types.js';
-import { MemoryDeadLetters, type DeadLetterSink } from '../deadletters.js';
+import { MemoryDeadLetters, type DeadLetterSink } from './dead-letter.js';
 import { HookdError } from '../errors.js';
-import { MemoryQueue, type EventQueue } from '../queue.js';
-import { DiskDeadLetters } from './dead-letters.js';
+import { MemoryQueue, type EventQueue } from './queue.js';
+import { DiskDeadLetters } from './disk-dead-letters.js';
 import { DurableQueue } from './durable-queue.js';
 import { acquireStateLock } from './lock.js';
-import { DEAD_DIR, prepareStateDir, QUEUE_DIR, stateError } from './state-dir.js';
+import { DEAD_DIR, prepareStateDir, QUEUE_DIR, stateError } from './state-layout.js';
 
 export interface OpenedStore {
   readonly queue: EventQueue;

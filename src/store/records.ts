@@ -3,10 +3,10 @@
 // damaged on disk. Event text is kept exactly as received (`raw`); its fields
 // are parsed again when it is read back, numbers exact.
 import { crc32 } from 'node:zlib';
-import type { AttemptRecord } from '../deadletters.js';
+import type { AttemptRecord } from './dead-letter.js';
 import { makeEvent, type HookEvent } from '../event.js';
 import { isJsonObject, parseJson } from '../json.js';
-import type { Settlement } from '../queue.js';
+import type { Settlement } from './queue.js';
 
 // An event as stored (in queue records and dead letters).
 export interface StoredEvent {

@@ -6,11 +6,12 @@
 // undispatched ones, without keeping them: they are read again when due.
 // A record cut short at the end of a file (a crash mid-write) is reported,
 // skipped and cut off; a damaged one elsewhere is reported and skipped.
+import { errorText } from '../errors.js';
 import { truncateSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { AttemptRecord } from '../deadletters.js';
+import type { AttemptRecord } from './dead-letter.js';
 import type { HookEvent } from '../event.js';
-import type { PendingDelivery } from '../queue.js';
+import type { PendingDelivery } from './queue.js';
 import { decodeRecord, restoreEvent, type DeliveryState, type QueueRecord, type StoredEvent } from './records.js';
 import { listSegments, readLines, segmentFile, type Position } from './segments.js';
 
@@ -83,7 +84,7 @@ export function scanQueue(dir: string, log: Logger): ScannedQueue {
     try {
       event = restoreEvent(state.stored);
     } catch (error) {
-      log.warn({ seq, err: error }, 'an unfinished delivery cannot be recovered: its stored event is unreadable');
+      log.warn({ seq, error: errorText(error) }, 'an unfinished delivery cannot be recovered: its stored event is unreadable');
       continue;
     }
     const deliveries = new Map<string, DeliveryState>();

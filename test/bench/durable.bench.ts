@@ -10,8 +10,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { makeEvent } from '../../src/event.ts';
-import { createLogger } from '../../src/log.ts';
-import { MemoryQueue, type EventQueue } from '../../src/queue.ts';
+import { createLogger } from '../../src/log/logger.ts';
+import { MemoryQueue, type EventQueue } from '../../src/store/queue.ts';
 import { DurableQueue } from '../../src/store/durable-queue.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -76,9 +76,9 @@ async function throughQueue(queue: EventQueue, count: number): Promise<number> {
   const started = performance.now();
   const consumer = (async () => {
     for (let queued = await queue.next(); queued !== null; queued = await queue.next()) {
-      queue.dispatched(queued.seq, ['noop']);
-      queue.attemptStarted(queued.seq, 'noop', 1);
-      queue.settled(queued.seq, 'noop', 'done');
+      queue.journal.dispatched(queued.seq, ['noop']);
+      queue.journal.attemptStarted(queued.seq, 'noop', 1);
+      queue.journal.settled(queued.seq, 'noop', 'done');
     }
   })();
   for (let i = 0; i < events.length; i += BATCH) await Promise.all(events.slice(i, i + BATCH).map((event) => queue.accept(event)));

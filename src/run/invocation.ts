@@ -1,10 +1,10 @@
 // What one run of a hook for one event would execute: argv, cwd, environment,
 // stdin. Shared by the dispatcher and `hookd test --dry-run`, so that what a
 // dry run shows is exactly what a real run does.
-import type { HookdConfig, HookSpec } from './config/types.js';
+import type { HookdConfig, HookSpec } from '../config/types.js';
 import { buildHookEnv } from './env.js';
-import type { HookEvent } from './event.js';
-import { renderTemplate } from './template.js';
+import type { HookEvent } from '../event.js';
+import { renderTemplate } from '../template.js';
 
 export interface Invocation {
   readonly command: string;

@@ -1,6 +1,5 @@
 // Per-hook counters for `hookd status` and the logs.
-import type { RunResult } from './runner.js';
-import { describeOutcome } from './runner.js';
+import type { RunResult } from '../run/runner.js';
 
 export interface HookStats {
   runs: number;
@@ -20,7 +19,7 @@ export function emptyStats(): HookStats {
 
 export function recordRun(stats: HookStats, result: RunResult, endedAt: Date): void {
   stats.runs++;
-  stats.lastExit = describeOutcome(result);
+  stats.lastExit = result.outcome;
   stats.lastDurationMs = result.durationMs;
   stats.lastRunAt = endedAt.toISOString();
   if (result.ok) {
@@ -31,4 +30,22 @@ export function recordRun(stats: HookStats, result: RunResult, endedAt: Date): v
   if (result.timedOut) stats.timeouts++;
   const lastStderr = result.stderr.trimEnd().split('\n').pop();
   stats.lastError = lastStderr ? `${stats.lastExit}: ${lastStderr}` : stats.lastExit;
+}
+
+// The counters of every hook that ran, created at its first run.
+export class HookStatsTable {
+  private readonly byHook = new Map<string, HookStats>();
+
+  of(name: string): HookStats {
+    let stats = this.byHook.get(name);
+    if (stats === undefined) {
+      stats = emptyStats();
+      this.byHook.set(name, stats);
+    }
+    return stats;
+  }
+
+  all(): ReadonlyMap<string, Readonly<HookStats>> {
+    return this.byHook;
+  }
 }

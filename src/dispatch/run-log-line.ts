@@ -1,9 +1,9 @@
 // The one log line of each run, when it ends: at info when it succeeded, warn
 // when it will be retried (or was stopped by a shutdown), error otherwise.
 import type { Logger } from 'pino';
-import type { HookSpec } from './config/types.js';
-import type { HookEvent } from './event.js';
-import { describeOutcome, type RunResult } from './runner.js';
+import type { HookSpec } from '../config/types.js';
+import type { HookEvent } from '../event.js';
+import { type RunResult } from '../run/runner.js';
 
 export interface RunSubject {
   readonly hook: Pick<HookSpec, 'name' | 'retries'>;
@@ -24,7 +24,7 @@ export function logRun(log: Logger, subject: RunSubject, result: RunResult, will
     attempt: subject.attempt,
     droppedBytes: result.droppedBytes || undefined,
   };
-  const outcome = describeOutcome(result);
+  const outcome = result.outcome;
   if (result.ok) log.info(fields, 'hook ok');
   else if (result.aborted) log.warn(fields, `hook stopped at shutdown: ${outcome}`);
   else if (willRetry) log.warn(fields, `hook failed: ${outcome}; will retry`);

@@ -3,17 +3,20 @@
 // source is finite and has ended, and the queue is done.
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
-import { EXIT } from './cli/exit-codes.js';
-import type { HookdConfig, SourceSpec } from './config/types.js';
-import { handleControl } from './control.js';
-import { Dispatcher } from './dispatcher.js';
-import { errorText } from './errors.js';
-import type { HookEvent } from './event.js';
-import type { ServiceNotifier } from './notify.js';
+import { EXIT } from '../exit-codes.js';
+import type { HookdConfig, SourceSpec } from '../config/types.js';
+import { Dispatcher } from '../dispatch/dispatcher.js';
+import { errorText } from '../errors.js';
+import type { HookEvent } from '../event.js';
+import type { ServiceNotifier } from './systemd-notify.js';
 import { ConfigReloader, planSourceChanges } from './reload.js';
-import { createSource, sourceKey } from './sources/create.js';
-import type { EventSink, Source } from './sources/source.js';
-import { openStore, type OpenedStore } from './store/open.js';
+import { replayIntoQueue } from './replay.js';
+import { daemonStatus } from './status.js';
+import { controlChannel, type ControlChannel } from '../sources/control-line.js';
+import { createSource, sourceKey } from '../sources/create.js';
+import { readSelection } from '../store/dead-selection.js';
+import type { EventSink, Source } from '../sources/source.js';
+import { openStore, type OpenedStore } from '../store/open.js';
 
 export interface DaemonOptions {
   readonly config: HookdConfig;
@@ -160,8 +163,16 @@ export class Daemon {
   }
 
   private createSource(spec: SourceSpec): Source {
-    return createSource(spec, { stdin: this.stdin, state: this.state, control: (request) => handleControl(this, request) });
+    return createSource(spec, { stdin: this.stdin, state: this.state, control: this.control });
   }
+
+  // The requests a socket answers for local clients (hookd status, hookd dead replay).
+  readonly control: ControlChannel = controlChannel({
+    status: () => ({ ...daemonStatus(this) }),
+    replay: async (request) => ({
+      ...(await replayIntoQueue({ dead: this.store.dead, config: this.config, accept: (event, hooks) => this.sink.accept(event, hooks) }, readSelection(request))),
+    }),
+  });
 
   private async startSource(key: string, source: Source, spec?: SourceSpec): Promise<void> {
     try {

@@ -7,48 +7,38 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { HookdConfig } from '../config/types.js';
-import type { ControlHandler } from '../control.js';
-import type { Daemon } from '../daemon.js';
-import type { DeadLetter, DeadLetterSink } from '../deadletters.js';
-import { Dispatcher } from '../dispatcher.js';
-import { HookdError } from '../errors.js';
+import { Dispatcher } from '../dispatch/dispatcher.js';
 import type { HookEvent } from '../event.js';
-import type { JsonObject } from '../json.js';
-import { MemoryQueue } from '../queue.js';
-import { DiskDeadLetters, type StoredDeadLetter } from './dead-letters.js';
-import { acquireStateLock } from './lock.js';
-import { DEAD_DIR, prepareStateDir } from './state-dir.js';
+import { emptyReport, selectLetters, type ReplayReport, type ReplaySelection } from '../store/dead-selection.js';
+import type { DeadLetter, DeadLetterSink } from '../store/dead-letter.js';
+import { DiskDeadLetters, type StoredDeadLetter } from '../store/disk-dead-letters.js';
+import { acquireStateLock } from '../store/lock.js';
+import { MemoryQueue } from '../store/queue.js';
+import { DEAD_DIR, prepareStateDir } from '../store/state-layout.js';
 
-// Which dead letters: given ids, or all of them.
-export type ReplaySelection = { readonly ids: readonly string[] } | { readonly all: true };
-
-export interface ReplayReport {
-  // Back in the queue (daemon) or run with success (here).
-  readonly replayed: string[];
-  // Run here and failed again: old id -> the new dead letter's id.
-  readonly failedAgain: Record<string, string>;
-  // Kept: the hook is no longer in the config.
-  readonly skipped: string[];
-  // No dead letter with that id.
-  readonly missing: string[];
+// What a replay into the running daemon needs of it.
+export interface ReplayTarget {
+  readonly dead: DiskDeadLetters | undefined;
+  readonly config: HookdConfig;
+  accept(event: HookEvent, hooks: readonly string[]): Promise<unknown>;
 }
 
-// The control request "replay", answered by the running daemon.
-export const replayHandler: ControlHandler = async (daemon: Daemon, request: JsonObject) => {
-  const dead = daemon.store.dead;
+// The running daemon queues each selected letter again for its hook.
+export async function replayIntoQueue(target: ReplayTarget, selection: ReplaySelection): Promise<ReplayReport> {
+  const dead = target.dead;
   if (dead === undefined) throw new Error('this hookd keeps no dead letters (state: false)');
   const report = emptyReport();
-  for (const letter of select(dead, readSelection(request), report)) {
-    if (!hasHook(daemon.config, letter)) {
+  for (const letter of selectLetters(dead, selection, report)) {
+    if (!hasHook(target.config, letter)) {
       report.skipped.push(letter.id);
       continue;
     }
-    await daemon.sink.accept(letter.event, [letter.hook]);
+    await target.accept(letter.event, [letter.hook]);
     dead.remove(letter.id);
     report.replayed.push(letter.id);
   }
-  return { ...report };
-};
+  return report;
+}
 
 // No daemon runs: take the state directory's lock and run the hooks here,
 // with their retries, logging to `log`.
@@ -61,7 +51,7 @@ export async function replayHere(config: HookdConfig, stateDir: string, selectio
     const queue = new MemoryQueue(Number.POSITIVE_INFINITY);
     const burials = new BurialRecorder(dead);
     const replaying: StoredDeadLetter[] = [];
-    for (const letter of select(dead, selection, report)) {
+    for (const letter of selectLetters(dead, selection, report)) {
       if (!hasHook(config, letter)) report.skipped.push(letter.id);
       else {
         replaying.push(letter);
@@ -84,30 +74,8 @@ export async function replayHere(config: HookdConfig, stateDir: string, selectio
   }
 }
 
-// The control request's fields as a selection; throws on a malformed one.
-export function readSelection(request: JsonObject): ReplaySelection {
-  if (request.all === true) return { all: true };
-  const ids = request.ids;
-  if (Array.isArray(ids) && ids.length > 0 && ids.every((id) => typeof id === 'string')) return { ids: ids as string[] };
-  throw new HookdError('E_USAGE', 'replay needs "ids": [ID, ...] or "all": true');
-}
-
-function* select(dead: DiskDeadLetters, selection: ReplaySelection, report: ReplayReport): Generator<StoredDeadLetter> {
-  // All ids are listed first: replaying removes files from the folders being listed.
-  const ids = 'all' in selection ? [...dead.ids()] : selection.ids;
-  for (const id of ids) {
-    const letter = dead.find(id);
-    if (letter === undefined) report.missing.push(id);
-    else yield letter;
-  }
-}
-
 function hasHook(config: HookdConfig, letter: StoredDeadLetter): boolean {
   return config.hooks.some((hook) => hook.name === letter.hook && !hook.decide);
-}
-
-function emptyReport(): ReplayReport {
-  return { replayed: [], failedAgain: {}, skipped: [], missing: [] };
 }
 
 // Stores the dead letters of a replay and remembers which replayed letter

@@ -1,9 +1,9 @@
 // The sample side of `hookd test`: --list-samples, and the fields of --type.
-import { EXIT } from '../cli/exit-codes.js';
-import { usageError } from '../cli/args.js';
+import { EXIT } from '../exit-codes.js';
+import { usageError } from './args.js';
 import type { HookdConfig } from '../config/types.js';
 import type { JsonObject } from '../json.js';
-import { findSample, listSamples } from './samples.js';
+import { findSample, listSamples } from '../lightningd/samples.js';
 
 export function printSampleList(json: boolean): number {
   const samples = listSamples();

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import type { AttemptRecord, DeadLetter, DeadLetterSink } from '../deadletters.js';
+import type { AttemptRecord, DeadLetter, DeadLetterSink } from './dead-letter.js';
 import type { HookEvent } from '../event.js';
 import { restoreEvent, storedEvent, type StoredEvent } from './records.js';
 import { syncDir } from './segments.js';

@@ -2,7 +2,7 @@
 // kills a plugin that writes anything else there, so the plugin takes stdout
 // over at start and sends any stray write (a library's console.log) to stderr.
 import { stringifyJson, type JsonValue } from '../json.js';
-import { frame } from './framing.js';
+import { frame } from '../lightningd/framing.js';
 
 export type MessageWriter = (text: string) => void;
 

@@ -1,8 +1,8 @@
 // The environment of a hook: hookd's own, then the hook's `env`, then the
 // event's fields as PREFIX_* variables, then HOOKD_* metadata (which nothing
 // can override). Event data never names a variable outside the prefix.
-import { ExactNumber, type JsonValue } from './json.js';
-import type { HookEvent } from './event.js';
+import { ExactNumber, type JsonValue } from '../json.js';
+import type { HookEvent } from '../event.js';
 
 // A leaf larger than this (or holding a NUL byte) is left out and named in
 // HOOKD_OMITTED: Linux refuses single variables over 128 KiB.

@@ -4,11 +4,11 @@
 // an invalid one is logged problem by problem and the running config stays.
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
-import { CoalescedTask } from './coalesced-task.js';
-import { loadConfig } from './config/load.js';
-import type { HookdConfig, SourceSpec } from './config/types.js';
-import { errorText, HookdError } from './errors.js';
-import { sourceKey } from './sources/create.js';
+import { CoalescedTask } from '../coalesced-task.js';
+import { loadConfig } from '../config/load.js';
+import type { HookdConfig, SourceSpec } from '../config/types.js';
+import { errorText, HookdError } from '../errors.js';
+import { sourceKey } from '../sources/create.js';
 
 // Editors often write a file in several steps: wait until it is quiet.
 const SETTLE_MS = 150;

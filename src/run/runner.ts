@@ -5,9 +5,9 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import spawn from 'cross-spawn';
-import { LineCollector, OutputBudget, type OutputStream } from './output.js';
+import { LineCollector, OutputBudget, type OutputStream } from './output-lines.js';
 
-export type { OutputStream } from './output.js';
+export type { OutputStream } from './output-lines.js';
 
 // Output kept (and logged) per run; the rest is counted and dropped.
 export const MAX_OUTPUT_BYTES = 64 * 1024;
@@ -44,6 +44,8 @@ export interface RunResult {
   readonly stderr: string;
   readonly droppedBytes: number;
   readonly ok: boolean;
+  // How it ended, in words: "exit 3", "timed out (SIGTERM)", ... (logs, dead letters).
+  readonly outcome: string;
 }
 
 export function runProgram(request: RunRequest): Promise<RunResult> {
@@ -156,7 +158,7 @@ class Run {
     this.request.signal?.removeEventListener('abort', this.onAbort);
     const exitCode = this.exit?.code ?? null;
     const signal = this.exit?.signal ?? null;
-    this.resolve({
+    const ended = {
       pid: this.child?.pid,
       exitCode,
       signal,
@@ -168,7 +170,8 @@ class Run {
       stderr: this.output.stderr,
       droppedBytes: this.budget.droppedBytes,
       ok: exitCode === 0 && !this.timedOut && !this.aborted && this.spawnError === undefined,
-    });
+    };
+    this.resolve({ ...ended, outcome: describeOutcome(ended) });
   }
 }
 
@@ -198,8 +201,8 @@ function groupAlive(pid: number): boolean {
   }
 }
 
-// "exit 3", "signal SIGKILL", "timed out", for logs and dead letters.
-export function describeOutcome(result: RunResult): string {
+// "exit 3", "killed by SIGKILL", "timed out", for logs and dead letters.
+function describeOutcome(result: Omit<RunResult, 'outcome'>): string {
   if (result.spawnError) return result.spawnError;
   if (result.timedOut) return `timed out${result.signal ? ` (${result.signal})` : ''}`;
   if (result.aborted) return `stopped at shutdown${result.signal ? ` (${result.signal})` : ''}`;

@@ -8,6 +8,7 @@
 // Beyond it a notification is dropped and counted in the log (lightningd
 // cannot be slowed without stalling its hooks); with a state directory the
 // durable queue drains the buffer to disk and nothing is dropped in practice.
+import { errorText } from '../errors.js';
 import type { HookEvent } from '../event.js';
 import type { EventSink, Source } from '../sources/source.js';
 
@@ -96,7 +97,7 @@ export class ClnSource implements Source {
         await sink.accept(event, hooks);
         this.accepted++;
       } catch (error) {
-        if (!this.stopped) sink.log.error({ type: event.type, id: event.id, err: error }, 'cannot queue the notification');
+        if (!this.stopped) sink.log.error({ type: event.type, id: event.id, error: errorText(error) }, 'cannot queue the notification');
       }
     }
   }

@@ -1,7 +1,10 @@
 // The `status` control request: what `hookd status` shows about the running
 // daemon (uptime, config, sources, queue, and per-hook counters).
-import type { Daemon } from './daemon.js';
-import { emptyStats, type HookStats } from './stats.js';
+import type { HookdConfig } from '../config/types.js';
+import type { Dispatcher } from '../dispatch/dispatcher.js';
+import { emptyStats, type HookStats } from '../dispatch/hook-stats.js';
+import type { Source } from '../sources/source.js';
+import type { OpenedStore } from '../store/open.js';
 
 export interface SourceStatus extends Record<string, unknown> {
   readonly key: string;
@@ -28,7 +31,16 @@ export interface DaemonStatus {
   readonly hooks: HookStatus[];
 }
 
-export function daemonStatus(daemon: Daemon, now = Date.now()): DaemonStatus {
+// What the status is read from: the running daemon's parts.
+export interface StatusView {
+  readonly config: HookdConfig;
+  readonly startedAt: Date;
+  readonly sources: ReadonlyMap<string, Source>;
+  readonly store: OpenedStore;
+  readonly dispatcher: Dispatcher;
+}
+
+export function daemonStatus(daemon: StatusView, now = Date.now()): DaemonStatus {
   const stats = daemon.dispatcher.hookStats();
   const configured = daemon.config.hooks.map((hook) => hook.name);
   const names = [...configured, ...[...stats.keys()].filter((name) => !configured.includes(name))];
@@ -43,9 +55,4 @@ export function daemonStatus(daemon: Daemon, now = Date.now()): DaemonStatus {
     running: daemon.dispatcher.runningCount,
     hooks: names.map((name) => ({ name, inConfig: configured.includes(name), ...(stats.get(name) ?? emptyStats()) })),
   };
-}
-
-// {"$hookd":"status"}
-export async function statusRequest(daemon: Daemon): Promise<Record<string, unknown>> {
-  return { ...daemonStatus(daemon) };
 }

@@ -1,6 +1,6 @@
 // Dead letters: deliveries that failed their last retry. They keep the event,
 // the hook and every attempt, so that an operator can see why and replay.
-import type { HookEvent } from './event.js';
+import type { HookEvent } from '../event.js';
 
 export interface AttemptRecord {
   readonly attempt: number;

@@ -4,18 +4,13 @@
 // order); the Limiter bounds all runs together. Failed runs are retried with
 // exponential backoff, then kept as dead letters.
 import type { Logger } from 'pino';
-import type { HookdConfig, HookSpec } from './config/types.js';
-import type { AttemptRecord, DeadLetterSink } from './deadletters.js';
-import { MemoryDeadLetters, stderrTail } from './deadletters.js';
-import type { HookEvent } from './event.js';
-import { delay, retryDelay } from './backoff.js';
-import { prepareInvocation } from './invocation.js';
+import type { HookdConfig } from '../config/types.js';
+import { matchHooks } from '../match.js';
+import { MemoryDeadLetters, type DeadLetterSink } from '../store/dead-letter.js';
+import { MEMORY_WINDOW, type EventQueue, type QueuedEvent } from '../store/queue.js';
+import { bury, deliver, type Delivery, type DeliveryContext } from './delivery.js';
+import { HookStatsTable, type HookStats } from './hook-stats.js';
 import { Limiter } from './limiter.js';
-import { matchHooks } from './match.js';
-import type { EventQueue, QueuedEvent } from './queue.js';
-import { logRun } from './run-log.js';
-import { describeOutcome, runProgram, type RunResult } from './runner.js';
-import { emptyStats, recordRun, type HookStats } from './stats.js';
 
 export interface DispatcherOptions {
   config: HookdConfig;
@@ -28,25 +23,11 @@ export interface DispatcherOptions {
   random?: () => number;
 }
 
-// One (event, hook) pair; `spec` is the hook as it was when the event was
-// dispatched, so a reload never changes a delivery halfway.
-interface Delivery {
-  readonly seq: number;
-  readonly event: HookEvent;
-  readonly spec: HookSpec;
-  attempts: number;
-  readonly history: AttemptRecord[];
-}
-
 interface Lane {
   readonly waiting: Delivery[];
   // Deliveries holding a slot of the lane: running or waiting for a retry.
   active: number;
 }
-
-// Deliveries held in memory (waiting or active) before the dispatcher stops
-// taking events from the queue; the queue then makes sources wait.
-const WINDOW = 1024;
 
 export class Dispatcher {
   private config: HookdConfig;
@@ -55,9 +36,8 @@ export class Dispatcher {
   private readonly deadLetters: DeadLetterSink;
   private readonly limiter: Limiter;
   private readonly lanes = new Map<string, Lane>();
-  private readonly stats = new Map<string, HookStats>();
-  private readonly random: () => number;
-  private readonly extraEnv: Readonly<Record<string, string>> | undefined;
+  private readonly stats = new HookStatsTable();
+  private readonly deliveryContext: DeliveryContext;
   private held = 0;
   private roomWaiter: (() => void) | undefined;
   private exhausted = false;
@@ -65,7 +45,6 @@ export class Dispatcher {
   private readonly stopController = new AbortController();
   private readonly killController = new AbortController();
   private readonly runs = new Set<Promise<void>>();
-  // Process groups of the hooks running now (pids of their leaders).
   private readonly groups = new Set<number>();
   private idleWaiters: (() => void)[] = [];
 
@@ -75,17 +54,29 @@ export class Dispatcher {
     this.log = options.log;
     this.deadLetters = options.deadLetters ?? new MemoryDeadLetters();
     this.limiter = new Limiter(options.config.concurrency);
-    this.random = options.random ?? Math.random;
-    this.extraEnv = options.extraEnv;
+    this.deliveryContext = {
+      queue: this.queue,
+      log: this.log,
+      limiter: this.limiter,
+      deadLetters: this.deadLetters,
+      stats: this.stats,
+      random: options.random ?? Math.random,
+      extraEnv: options.extraEnv,
+      stopSignal: this.stopController.signal,
+      killSignal: this.killController.signal,
+      groups: this.groups,
+      config: () => this.config,
+      stopping: () => this.stopping,
+    };
   }
 
   // Re-run what a previous process left unfinished, then follow the queue.
   async start(): Promise<void> {
-    for (const pending of await this.queue.recover()) {
+    for (const pending of await this.queue.journal.recover()) {
       const spec = this.config.hooks.find((hook) => hook.name === pending.hook);
       if (spec === undefined) {
         this.log.warn({ hook: pending.hook, id: pending.event.id }, 'hook no longer in the config; its pending delivery becomes a dead letter');
-        await this.bury(pending.seq, pending.event, pending.hook, pending.history ?? [], 'hook removed from the config');
+        await bury(this.deliveryContext, pending.seq, pending.event, pending.hook, pending.history ?? [], 'hook removed from the config');
         continue;
       }
       this.enqueue({ seq: pending.seq, event: pending.event, spec, attempts: pending.attempts, history: [...(pending.history ?? [])] });
@@ -109,7 +100,7 @@ export class Dispatcher {
   }
 
   hookStats(): ReadonlyMap<string, Readonly<HookStats>> {
-    return this.stats;
+    return this.stats.all();
   }
 
   // Resolves once the queue is closed and every delivery is settled.
@@ -139,7 +130,7 @@ export class Dispatcher {
 
   private async pull(): Promise<void> {
     while (!this.stopping) {
-      while (this.held >= WINDOW && !this.stopping) await new Promise<void>((resolve) => (this.roomWaiter = resolve));
+      while (this.held >= MEMORY_WINDOW && !this.stopping) await new Promise<void>((resolve) => (this.roomWaiter = resolve));
       if (this.stopping) break;
       const queued = await this.queue.next();
       if (queued === null) break;
@@ -157,7 +148,7 @@ export class Dispatcher {
     if (only !== undefined && hooks.length < only.length) {
       this.log.warn({ id: event.id, hooks: only.filter((name) => !hooks.some((hook) => hook.name === name)) }, 'replayed for hooks no longer in the config');
     }
-    this.queue.dispatched(seq, hooks.map((hook) => hook.name));
+    this.queue.journal.dispatched(seq, hooks.map((hook) => hook.name));
     if (hooks.length === 0) {
       this.log.debug({ type: event.type, id: event.id }, 'no hook matches this event');
       return;
@@ -180,15 +171,6 @@ export class Dispatcher {
     return lane;
   }
 
-  private statsOf(name: string): HookStats {
-    let stats = this.stats.get(name);
-    if (stats === undefined) {
-      stats = emptyStats();
-      this.stats.set(name, stats);
-    }
-    return stats;
-  }
-
   // Start as many waiting deliveries as the hook's concurrency allows.
   private pump(name: string): void {
     const lane = this.lane(name);
@@ -198,11 +180,11 @@ export class Dispatcher {
       if (next === undefined || lane.active >= limit || this.stopping) return;
       lane.waiting.shift();
       lane.active++;
-      const run = this.deliver(next).finally(() => {
+      const run = deliver(next, this.deliveryContext).finally(() => {
         this.runs.delete(run);
         lane.active--;
         this.held--;
-        if (this.held < WINDOW) {
+        if (this.held < MEMORY_WINDOW) {
           this.roomWaiter?.();
           this.roomWaiter = undefined;
         }
@@ -210,71 +192,6 @@ export class Dispatcher {
         this.checkIdle();
       });
       this.runs.add(run);
-    }
-  }
-
-  // Run a delivery until it is done, dead, or interrupted by shutdown.
-  private async deliver(delivery: Delivery): Promise<void> {
-    const { spec, event } = delivery;
-    for (;;) {
-      const release = await this.limiter.acquire();
-      if (this.stopping) {
-        release();
-        return;
-      }
-      delivery.attempts++;
-      this.queue.attemptStarted(delivery.seq, spec.name, delivery.attempts);
-      const stats = this.statsOf(spec.name);
-      stats.running++;
-      const startedAt = new Date();
-      let result: RunResult;
-      try {
-        result = await this.runOnce(delivery);
-      } finally {
-        stats.running--;
-        release();
-      }
-      recordRun(stats, result, new Date());
-      const attempt: AttemptRecord = {
-        attempt: delivery.attempts,
-        startedAt: startedAt.toISOString(),
-        durationMs: result.durationMs,
-        outcome: describeOutcome(result),
-        exitCode: result.exitCode,
-        signal: result.signal,
-        timedOut: result.timedOut,
-        stderrTail: stderrTail(result.stderr),
-      };
-      delivery.history.push(attempt);
-      if (!result.ok && !result.aborted) this.queue.attemptFailed(delivery.seq, spec.name, attempt);
-      const willRetry = !result.ok && !result.aborted && delivery.attempts <= spec.retries;
-      logRun(this.log, { hook: spec, event, attempt: delivery.attempts }, result, willRetry);
-      if (result.ok) {
-        this.queue.settled(delivery.seq, spec.name, 'done');
-        return;
-      }
-      if (result.aborted) return; // shutdown: the durable queue runs it again
-      if (!willRetry) {
-        await this.bury(delivery.seq, event, spec.name, delivery.history, describeOutcome(result));
-        return;
-      }
-      if (!(await delay(retryDelay(spec, delivery.attempts, this.random), this.stopController.signal))) return;
-    }
-  }
-
-  private async runOnce(delivery: Delivery): Promise<RunResult> {
-    const { spec, event } = delivery;
-    const invocation = prepareInvocation(spec, event, delivery.attempts, { config: this.config, extraEnv: this.extraEnv });
-    let group: number | undefined;
-    try {
-      return await runProgram({
-        ...invocation,
-        signal: this.killController.signal,
-        onOutput: (stream, line) => this.log.info({ hook: spec.name, id: event.id, stream }, line),
-        onSpawn: (pid) => this.groups.add((group = pid)),
-      });
-    } finally {
-      if (group !== undefined) this.groups.delete(group);
     }
   }
 
@@ -287,16 +204,6 @@ export class Dispatcher {
       } catch {
         // ESRCH: already gone
       }
-    }
-  }
-
-  private async bury(seq: number, event: HookEvent, hook: string, attempts: readonly AttemptRecord[], reason: string): Promise<void> {
-    try {
-      await this.deadLetters.add({ event, hook, attempts, reason, deadAt: new Date().toISOString() });
-      this.queue.settled(seq, hook, 'dead');
-    } catch (error) {
-      // Not settled: the durable queue will offer it again after a restart.
-      this.log.error({ hook, id: event.id, err: error }, 'cannot store the dead letter');
     }
   }
 

@@ -1,6 +1,6 @@
 // When a failed run is tried again, and waiting for it without holding up a
 // shutdown.
-import type { HookSpec } from './config/types.js';
+import type { HookSpec } from '../config/types.js';
 
 // backoff × 2^(attempt-1) with ±20% jitter, so that the retries of a burst do
 // not all fire at the same instant; never longer than max_backoff.

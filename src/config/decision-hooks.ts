@@ -2,10 +2,10 @@
 // loaded: `on` names Core Lightning hooks (no globs: lightningd registers
 // hooks by name), and `fallback` is a reply every one of them allows.
 import picomatch from 'picomatch';
-import type { KeyPath } from '../config/problems.js';
+import type { KeyPath } from './problems.js';
 import type { JsonObject } from '../json.js';
-import { hookDefinition, HOOK_NAMES } from './hook-catalog.js';
-import { completeReply, replyProblem } from './reply.js';
+import { hookDefinition, HOOK_NAMES } from '../lightningd/hook-catalog.js';
+import { completeReply, replyProblem } from '../lightningd/reply.js';
 
 export interface DecisionProblems {
   add(path: KeyPath, message: string): void;

@@ -2,7 +2,7 @@
 // send JSON lines, read one reply line per line sent. Small on purpose: it is
 // on the start-up path of `hookd emit`.
 import { connect } from 'node:net';
-import { HookdError } from './errors.js';
+import { HookdError } from '../errors.js';
 
 // Send each line; resolve with the parsed reply to each, in order.
 export function exchange(socketPath: string, lines: readonly string[], timeoutMs = 30_000): Promise<Record<string, unknown>[]> {

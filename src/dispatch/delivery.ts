@@ -1,0 +1,130 @@
+// One delivery (an event for one hook) from its first attempt to its end:
+// take a slot, record the attempt in the queue's journal, run, count it, log
+// it, then settle it, wait and retry, or keep it as a dead letter.
+import type { Logger } from 'pino';
+import type { HookdConfig, HookSpec } from '../config/types.js';
+import { errorText } from '../errors.js';
+import type { HookEvent } from '../event.js';
+import { prepareInvocation } from '../run/invocation.js';
+import { runProgram, type RunResult } from '../run/runner.js';
+import { stderrTail, type AttemptRecord, type DeadLetterSink } from '../store/dead-letter.js';
+import type { EventQueue } from '../store/queue.js';
+import { recordRun, type HookStatsTable } from './hook-stats.js';
+import type { Limiter } from './limiter.js';
+import { delay, retryDelay } from './retry-timing.js';
+import { logRun } from './run-log-line.js';
+
+// `spec` is the hook as it was when the event was dispatched, so a reload
+// never changes a delivery halfway.
+export interface Delivery {
+  readonly seq: number;
+  readonly event: HookEvent;
+  readonly spec: HookSpec;
+  attempts: number;
+  readonly history: AttemptRecord[];
+}
+
+// What deliveries share: the dispatcher's parts.
+export interface DeliveryContext {
+  readonly queue: EventQueue;
+  readonly log: Logger;
+  readonly limiter: Limiter;
+  readonly deadLetters: DeadLetterSink;
+  readonly stats: HookStatsTable;
+  readonly random: () => number;
+  readonly extraEnv: Readonly<Record<string, string>> | undefined;
+  // Aborts retry waits at shutdown; kills running hooks past the grace.
+  readonly stopSignal: AbortSignal;
+  readonly killSignal: AbortSignal;
+  // Process groups of the hooks running now (pids of their leaders).
+  readonly groups: Set<number>;
+  config(): HookdConfig;
+  stopping(): boolean;
+}
+
+// Run a delivery until it is done, dead, or interrupted by shutdown.
+export async function deliver(delivery: Delivery, context: DeliveryContext): Promise<void> {
+  const { spec, event } = delivery;
+  for (;;) {
+    const result = await attempt(delivery, context);
+    if (result === undefined || result.aborted) return; // shutdown: the durable queue runs it again
+    if (result.ok) {
+      context.queue.journal.settled(delivery.seq, spec.name, 'done');
+      return;
+    }
+    if (delivery.attempts > spec.retries) {
+      await bury(context, delivery.seq, event, spec.name, delivery.history, result.outcome);
+      return;
+    }
+    if (!(await delay(retryDelay(spec, delivery.attempts, context.random), context.stopSignal))) return;
+  }
+}
+
+// One attempt in a slot of the global limit; undefined when hookd began to stop first.
+async function attempt(delivery: Delivery, context: DeliveryContext): Promise<RunResult | undefined> {
+  const { spec, event } = delivery;
+  const release = await context.limiter.acquire();
+  if (context.stopping()) {
+    release();
+    return undefined;
+  }
+  delivery.attempts++;
+  context.queue.journal.attemptStarted(delivery.seq, spec.name, delivery.attempts);
+  const stats = context.stats.of(spec.name);
+  stats.running++;
+  const startedAt = new Date();
+  let result: RunResult;
+  try {
+    result = await runOnce(delivery, context);
+  } finally {
+    stats.running--;
+    release();
+  }
+  recordRun(stats, result, new Date());
+  const record = attemptRecord(delivery.attempts, startedAt, result);
+  delivery.history.push(record);
+  if (!result.ok && !result.aborted) context.queue.journal.attemptFailed(delivery.seq, spec.name, record);
+  logRun(context.log, { hook: spec, event, attempt: delivery.attempts }, result, !result.ok && !result.aborted && delivery.attempts <= spec.retries);
+  return result;
+}
+
+async function runOnce(delivery: Delivery, context: DeliveryContext): Promise<RunResult> {
+  const { spec, event } = delivery;
+  const invocation = prepareInvocation(spec, event, delivery.attempts, { config: context.config(), extraEnv: context.extraEnv });
+  let group: number | undefined;
+  try {
+    return await runProgram({
+      ...invocation,
+      signal: context.killSignal,
+      onOutput: (stream, line) => context.log.info({ hook: spec.name, id: event.id, stream }, line),
+      onSpawn: (pid) => context.groups.add((group = pid)),
+    });
+  } finally {
+    if (group !== undefined) context.groups.delete(group);
+  }
+}
+
+// How an attempt ended, as the journal and dead letters keep it.
+function attemptRecord(attempt: number, startedAt: Date, result: RunResult): AttemptRecord {
+  return {
+    attempt,
+    startedAt: startedAt.toISOString(),
+    durationMs: result.durationMs,
+    outcome: result.outcome,
+    exitCode: result.exitCode,
+    signal: result.signal,
+    timedOut: result.timedOut,
+    stderrTail: stderrTail(result.stderr),
+  };
+}
+
+// Keep a delivery that will not run again as a dead letter.
+export async function bury(context: Pick<DeliveryContext, 'deadLetters' | 'queue' | 'log'>, seq: number, event: HookEvent, hook: string, attempts: readonly AttemptRecord[], reason: string): Promise<void> {
+  try {
+    await context.deadLetters.add({ event, hook, attempts, reason, deadAt: new Date().toISOString() });
+    context.queue.journal.settled(seq, hook, 'dead');
+  } catch (error) {
+    // Not settled: the durable queue will offer it again after a restart.
+    context.log.error({ hook, id: event.id, error: errorText(error) }, 'cannot store the dead letter');
+  }
+}
