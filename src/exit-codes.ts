@@ -1,4 +1,4 @@
-// Exit codes of every command (documented in the README). Never renumber.
+// Exit codes of every command (documented in docs/cli.md). Never renumber.
 export const EXIT = Object.freeze({
   OK: 0,
   // A hook failed (hookd test), or a runtime failure.

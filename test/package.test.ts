@@ -18,13 +18,13 @@ function npm(args: string[], cwd: string): SpawnSyncReturns<string> {
   return result;
 }
 
-test('npm pack ships the built CLI, the examples and the unit, and no sources or tests; the tarball installs globally and runs', async (t) => {
+test('npm pack ships the built CLI, the docs, the examples and the unit, and no sources or tests; the tarball installs globally and runs', async (t) => {
   const dir = tempDir(t);
   // The suite built dist/ already: packing without scripts leaves it alone
   // while other test files use it.
   const packed = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', dir], ROOT).stdout) as [{ filename: string; files: { path: string }[] }];
   const files = packed[0].files.map((file) => file.path).sort();
-  for (const needed of ['bin/hookd.js', 'dist/cli/main.js', 'dist/daemon/daemon.js', 'package.json', 'README.md', 'hooks.example/hookd.yaml', 'hooks.example/events.jsonl', 'hooks.example/hookd.service', 'hooks.example/hookd-system.yaml']) {
+  for (const needed of ['bin/hookd.js', 'dist/cli/main.js', 'dist/daemon/daemon.js', 'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'docs/config.md', 'docs/operations.md', 'hooks.example/hookd.yaml', 'hooks.example/events.jsonl', 'hooks.example/hookd.service', 'hooks.example/hookd-system.yaml']) {
     assert.ok(files.includes(needed), `${needed} is not in the package`);
   }
   const unwanted = files.filter((file) => /^(src|test|node_modules|\.ci)\//.test(file) || /\.ts$/.test(file) || file === 'tsconfig.json');

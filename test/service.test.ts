@@ -1,4 +1,4 @@
-// The systemd recipe of the README without systemd: the example /etc config
+// The systemd recipe of docs/operations.md without systemd: the example /etc config
 // started the way the unit starts it (validate, then run with
 // $STATE_DIRECTORY), an event sent with `hookd emit`, the hooks firing, and
 // a clean stop on SIGTERM. Paths under /run, /var and /etc move to a temp folder.

@@ -92,9 +92,9 @@ test('the example /etc config is valid and listens on the socket in the unit\'s 
   assert.ok(config.shutdownTimeoutMs + DEFAULTS.killAfterMs < (parseDuration(values('TimeoutStopSec')[0] as string) ?? 0));
 });
 
-test('the README recipe copies files the package ships, to the paths the unit reads', () => {
-  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const recipe = /## Run it under systemd[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+test('the systemd recipe of docs/operations.md copies files the package ships, to the paths the unit reads', () => {
+  const operations = readFileSync(path.join(ROOT, 'docs', 'operations.md'), 'utf8');
+  const recipe = /## Run it under systemd[\s\S]*?```sh\n([\s\S]*?)```/.exec(operations)?.[1] ?? '';
   const copied = [...recipe.matchAll(/\$EX\/([\w.-]+)/g)].map((match) => match[1] as string);
   assert.deepEqual([...new Set(copied)].sort(), ['hookd-system.yaml', 'hookd.service', 'hooks']);
   for (const name of copied) assert.ok(existsSync(path.join(ROOT, 'hooks.example', name)), name);
