@@ -8,7 +8,7 @@ import type { TestContext } from 'node:test';
 import pino from 'pino';
 import type { HookEvent } from '../src/event.ts';
 import type { EventSink } from '../src/sources/source.ts';
-import { startHookd, waitFor, writeConfig, writeScript, type HookdProcess } from './helpers.ts';
+import { exitWithin, startHookd, waitFor, writeConfig, writeScript, type HookdProcess } from './helpers.ts';
 
 // A hook that appends "$HOOKD_SOURCE $HOOKD_TYPE $EVENT_N" to `out`.
 export function recordingHook(dir: string, out: string, name = 'record.sh'): string {
@@ -50,23 +50,10 @@ export async function startDaemon(t: TestContext, dir: string, yaml: string, ext
   return { hookd, config };
 }
 
-// Sends `signal`; resolves with the exit code (see exitCodeOf).
-export function stopHookd(hookd: HookdProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+// Sends `signal`; resolves with the exit code (see exitWithin).
+export async function stopHookd(hookd: HookdProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
   hookd.child.kill(signal);
-  return exitCodeOf(hookd);
-}
-
-// The exit code once hookd exits; fails when it does not within `timeoutMs`.
-export async function exitCodeOf(hookd: HookdProcess, timeoutMs = 20_000): Promise<number | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`hookd did not exit within ${timeoutMs}ms`)), timeoutMs);
-  });
-  try {
-    return (await Promise.race([hookd.exited, deadline])).code;
-  } finally {
-    clearTimeout(timer);
-  }
+  return (await exitWithin(hookd)).code;
 }
 
 // Sends lines on one connection; resolves with the parsed answers once hookd

@@ -2,7 +2,7 @@
 // open, STOPPING=1 at shutdown, through a real unix datagram socket.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { loadConfig } from '../src/config/load.ts';
@@ -10,7 +10,6 @@ import { Daemon } from '../src/daemon/daemon.ts';
 import { createLogger } from '../src/log/logger.ts';
 import { createServiceNotifier, type ServiceNotifier } from '../src/daemon/systemd-notify.ts';
 import type { EventSink, Source } from '../src/sources/source.ts';
-import { socketSourceAvailable } from './availability.ts';
 import { FIXTURES, startHookd, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
 
 // A source whose start() waits until the test opens it.
@@ -72,10 +71,16 @@ test('without systemd-notify the daemon logs one warning and goes on; hooks neve
   assert.match(lines[0] as string, /"level":"warn".*cannot tell systemd: \/nonexistent\/systemd-notify not found in PATH/);
 });
 
-test('without NOTIFY_SOCKET nothing is sent', async () => {
-  const notifier = createServiceNotifier({ log: createLogger({ level: 'silent' }), env: {}, command: '/nonexistent/systemd-notify' });
+test('without NOTIFY_SOCKET nothing is sent', async (t) => {
+  // A systemd-notify that leaves a mark when it runs: it must never run.
+  const dir = tempDir(t);
+  const mark = path.join(dir, 'ran');
+  const command = writeScript(dir, 'systemd-notify', `#!/bin/sh\necho "$@" >> '${mark}'\n`);
+  const notifier = createServiceNotifier({ log: createLogger({ level: 'silent' }), env: {}, command });
   notifier.ready();
+  notifier.stopping();
   await notifier.flush();
+  assert.equal(existsSync(mark), false);
 });
 
 interface Received {
@@ -102,7 +107,7 @@ async function startReceiver(t: TestContext, socket: string, watched?: string): 
 test('hookd run sends READY=1 to $NOTIFY_SOCKET once its sources are open, and STOPPING=1 on SIGTERM', async (t) => {
   if (spawnSync('systemd-notify', ['--help']).error !== undefined) return t.skip('systemd-notify is not installed (Debian package systemd)');
   const dir = tempDir(t);
-  const hookdSocket = socketSourceAvailable() ? path.join(dir, 'hookd.sock') : undefined;
+  const hookdSocket = path.join(dir, 'hookd.sock');
   const received = await startReceiver(t, path.join(dir, 'notify.sock'), hookdSocket);
   if (received === undefined) return;
   writeScript(dir, 'env.sh', `env > "${path.join(dir, 'hook-env')}"`);

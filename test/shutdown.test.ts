@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { exitCodeOf, startDaemon, stopHookd, talk, waitForLog } from './daemon-helpers.ts';
-import { runHookd, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
+import { startDaemon, stopHookd, talk, waitForLog } from './daemon-helpers.ts';
+import { exitWithin, runHookd, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
 
 // Alive and not a zombie (a container may have no init to reap it).
 function isAlive(pid: number): boolean {
@@ -44,7 +44,7 @@ test('SIGTERM stops the sources, lets the running hook finish, removes the socke
   // Stopping: no new client gets in, while the hook is still running.
   await assert.rejects(talk(socket, [JOB]));
   writeFileSync(gate, '');
-  assert.equal(await exitCodeOf(hookd), 0);
+  assert.equal((await exitWithin(hookd)).code, 0);
   assert.ok(existsSync(done), 'the hook ran to its end');
   assert.equal(existsSync(socket), false);
   const messages = hookd.logs().map((entry) => entry.msg);

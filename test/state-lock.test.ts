@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { validateConfig } from '../src/config/validate.ts';
+import { validateConfig } from '../src/config/resolve-config.ts';
 import { defaultStateDir } from '../src/config/default-state-dir.ts';
 import { exitWithin, runHookd, startHookd, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
 

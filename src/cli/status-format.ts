@@ -1,6 +1,6 @@
 // The human form of `hookd status`: a summary, then a table of sources and
 // a table of hooks.
-import type { DaemonStatus, SourceStatus } from '../daemon/status.js';
+import type { DaemonStatus, SourceStatus } from '../daemon/daemon-status.js';
 
 export function formatStatus(status: DaemonStatus): string {
   const queue = status.queue;

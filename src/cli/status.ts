@@ -1,7 +1,7 @@
 // `hookd status`: ask the running daemon how it is doing, over its socket.
 import { exchange } from './control-client.js';
 import { HookdError } from '../errors.js';
-import type { DaemonStatus } from '../daemon/status.js';
+import type { DaemonStatus } from '../daemon/daemon-status.js';
 import { parseCommandLine } from './args.js';
 import { daemonAddress, SOCKET_OPTIONS } from './daemon-socket.js';
 import { EXIT } from '../exit-codes.js';

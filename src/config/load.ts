@@ -12,7 +12,7 @@ import { refuseWorldWritable } from './file-mode.js';
 import type { KeyPath, LineLookup } from './problems.js';
 import type { HookdConfig } from './types.js';
 import { defaultStateDir } from './default-state-dir.js';
-import { validateConfig } from './validate.js';
+import { validateConfig } from './resolve-config.js';
 
 export { refuseWorldWritable } from './file-mode.js';
 

@@ -11,7 +11,7 @@ import type { HookEvent } from '../event.js';
 import type { ServiceNotifier } from './systemd-notify.js';
 import { ConfigReloader, planSourceChanges } from './reload.js';
 import { replayIntoQueue } from './replay.js';
-import { daemonStatus } from './status.js';
+import { daemonStatus } from './daemon-status.js';
 import { controlChannel, type ControlChannel } from '../sources/control-line.js';
 import { createSource, sourceKey } from '../sources/create.js';
 import { readSelection } from '../store/dead-selection.js';
