@@ -9,11 +9,11 @@ import { checkDecisionHook } from './decision-hooks.js';
 import { resolveProgram, type Program } from './program.js';
 import { describeValue, type ConfigProblems, type KeyPath } from './problems.js';
 import { isMapping, Section } from './section.js';
-import { DEFAULTS, type HookSpec } from './types.js';
+import { DEFAULTS, RETRY_ON, type HookSpec, type RetryOn } from './types.js';
 
 const SETTING_KEYS = [
   'where', 'run', 'args', 'cwd', 'env', 'timeout', 'kill_after', 'concurrency',
-  'retries', 'backoff', 'max_backoff', 'decide', 'fallback',
+  'retries', 'retry_on', 'backoff', 'max_backoff', 'decide', 'fallback',
 ] as const;
 export const HOOK_KEYS = ['name', 'on', ...SETTING_KEYS] as const;
 export const DEFAULTS_KEYS = ['on', ...SETTING_KEYS] as const;
@@ -33,6 +33,7 @@ interface HookSettings {
   killAfterMs: number;
   concurrency: number;
   retries: number;
+  retryOn: RetryOn;
   backoffMs: number;
   maxBackoffMs: number;
   decide: boolean;
@@ -44,6 +45,7 @@ const BASE_SETTINGS: HookSettings = {
   killAfterMs: DEFAULTS.killAfterMs,
   concurrency: DEFAULTS.hookConcurrency,
   retries: DEFAULTS.retries,
+  retryOn: DEFAULTS.retryOn,
   backoffMs: DEFAULTS.backoffMs,
   maxBackoffMs: DEFAULTS.maxBackoffMs,
   decide: false,
@@ -63,6 +65,7 @@ function readSettings(section: Section, inherited: HookSettings, baseDir: string
   settings.killAfterMs = section.duration('kill_after', inherited.killAfterMs);
   settings.concurrency = section.integer('concurrency', inherited.concurrency, 1);
   settings.retries = section.integer('retries', inherited.retries, 0);
+  settings.retryOn = section.choice('retry_on', RETRY_ON, inherited.retryOn);
   settings.backoffMs = section.duration('backoff', inherited.backoffMs);
   settings.maxBackoffMs = section.duration('max_backoff', inherited.maxBackoffMs);
   settings.decide = section.boolean('decide', inherited.decide);
@@ -126,6 +129,7 @@ export function readHooks(raw: unknown, rawDefaults: unknown, problems: ConfigPr
       killAfterMs: settings.killAfterMs,
       concurrency: settings.concurrency,
       retries: settings.retries,
+      retryOn: settings.retryOn,
       backoffMs: settings.backoffMs,
       maxBackoffMs: settings.maxBackoffMs,
       decide: settings.decide,

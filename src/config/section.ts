@@ -89,6 +89,15 @@ export class Section {
     return value;
   }
 
+  // One of a few words, e.g. `retry_on: tempfail`.
+  choice<T extends string>(key: string, choices: readonly T[], fallback: T): T {
+    if (!this.has(key)) return fallback;
+    const value = this.raw[key];
+    if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
+    this.problems.expected(this.at(key), `one of ${choices.join(', ')}`, value);
+    return fallback;
+  }
+
   // A nested mapping as a Section, or undefined (reported) when it is not one.
   section(key: string, allowedKeys: readonly string[]): Section | undefined {
     if (!this.has(key)) return new Section({}, this.at(key), this.problems, allowedKeys);

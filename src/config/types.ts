@@ -30,6 +30,9 @@ export interface HookSpec {
   // Runs of this hook at once; 1 keeps arrival order.
   readonly concurrency: number;
   readonly retries: number;
+  // Which failures are retried: `any`, or `tempfail` (only exit 75 and
+  // timeouts; any other failure is a dead letter at once).
+  readonly retryOn: RetryOn;
   readonly backoffMs: number;
   readonly maxBackoffMs: number;
   // Core Lightning decision hook: the script's reply answers lightningd.
@@ -37,6 +40,9 @@ export interface HookSpec {
   // The reply used when a decision script fails (Core Lightning).
   readonly fallback: JsonObject | undefined;
 }
+
+export const RETRY_ON = ['any', 'tempfail'] as const;
+export type RetryOn = (typeof RETRY_ON)[number];
 
 export interface HookdConfig {
   // The config file (absolute) and its folder, against which paths resolve.
@@ -71,6 +77,7 @@ export const DEFAULTS = Object.freeze({
   killAfterMs: 5_000,
   hookConcurrency: 1,
   retries: 0,
+  retryOn: 'any' as RetryOn,
   backoffMs: 1_000,
   maxBackoffMs: 600_000,
 });

@@ -9,6 +9,7 @@ import { prepareInvocation } from '../run/invocation.js';
 import { runProgram, type RunResult } from '../run/runner.js';
 import { stderrTail, type AttemptRecord, type DeadLetterSink } from '../store/dead-letter.js';
 import type { EventQueue } from '../store/queue.js';
+import { describeFailure, failureKind, willRetry } from './failure-kind.js';
 import { recordRun, type HookStatsTable } from './hook-stats.js';
 import type { Limiter } from './limiter.js';
 import { delay, retryDelay } from './retry-timing.js';
@@ -52,8 +53,8 @@ export async function deliver(delivery: Delivery, context: DeliveryContext): Pro
       context.queue.journal.settled(delivery.seq, spec.name, 'done');
       return;
     }
-    if (delivery.attempts > spec.retries) {
-      await bury(context, delivery.seq, event, spec.name, delivery.history, result.outcome);
+    if (!willRetry(spec, result, delivery.attempts)) {
+      await bury(context, delivery.seq, event, spec.name, delivery.history, describeFailure(result.outcome, failureKind(spec, result)));
       return;
     }
     if (!(await delay(retryDelay(spec, delivery.attempts, context.random), context.stopSignal))) return;
@@ -84,7 +85,7 @@ async function attempt(delivery: Delivery, context: DeliveryContext): Promise<Ru
   const record = attemptRecord(delivery.attempts, startedAt, result);
   delivery.history.push(record);
   if (!result.ok && !result.aborted) context.queue.journal.attemptFailed(delivery.seq, spec.name, record);
-  logRun(context.log, { hook: spec, event, attempt: delivery.attempts }, result, !result.ok && !result.aborted && delivery.attempts <= spec.retries);
+  logRun(context.log, { hook: spec, event, attempt: delivery.attempts }, result, willRetry(spec, result, delivery.attempts), failureKind(spec, result));
   return result;
 }
 

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { HookSpec } from '../config/types.js';
 import type { HookEvent } from '../event.js';
 import { type RunResult } from '../run/runner.js';
+import { describeFailure, type FailureKind } from './failure-kind.js';
 
 export interface RunSubject {
   readonly hook: Pick<HookSpec, 'name' | 'retries'>;
@@ -11,7 +12,8 @@ export interface RunSubject {
   readonly attempt: number;
 }
 
-export function logRun(log: Logger, subject: RunSubject, result: RunResult, willRetry: boolean): void {
+// `failure`: under retry_on tempfail, whether the failure was temporary or permanent.
+export function logRun(log: Logger, subject: RunSubject, result: RunResult, willRetry: boolean, failure?: FailureKind): void {
   const fields = {
     hook: subject.hook.name,
     type: subject.event.type,
@@ -23,10 +25,12 @@ export function logRun(log: Logger, subject: RunSubject, result: RunResult, will
     durationMs: result.durationMs,
     attempt: subject.attempt,
     droppedBytes: result.droppedBytes || undefined,
+    failure,
   };
-  const outcome = result.outcome;
+  const outcome = describeFailure(result.outcome, failure);
   if (result.ok) log.info(fields, 'hook ok');
   else if (result.aborted) log.warn(fields, `hook stopped at shutdown: ${outcome}`);
   else if (willRetry) log.warn(fields, `hook failed: ${outcome}; will retry`);
+  else if (failure === 'permanent') log.error(fields, `hook failed: ${outcome}; not retried, kept as a dead letter`);
   else log.error(fields, `hook failed: ${outcome}${subject.hook.retries > 0 ? '; out of retries, kept as a dead letter' : ''}`);
 }
