@@ -47,7 +47,8 @@ export function describeHook(hook: HookSpec, invocation: Invocation, prefix: str
   // Only what hookd adds: the inherited environment would drown it.
   const shown: Record<string, string> = {};
   for (const [name, value] of Object.entries(invocation.env)) {
-    if (name.startsWith('HOOKD_') || name.startsWith(prefix) || name in hook.env || name.startsWith('LIGHTNING_')) shown[name] = value;
+    const login = hook.runAs !== undefined && (name === 'HOME' || name === 'USER' || name === 'LOGNAME');
+    if (login || name.startsWith('HOOKD_') || name.startsWith(prefix) || name in hook.env || name.startsWith('LIGHTNING_')) shown[name] = value;
   }
   return {
     hook: hook.name,

@@ -102,7 +102,9 @@ export async function runTest(config: HookdConfig, input: TestInput, options: Te
     const detailed = options.explain !== true || options.dryRun;
     const hooks = detailed ? config.hooks.filter((hook) => hookMatches(hook, event.type, event.fields)) : [];
     for (const hook of hooks) {
-      const invocation = prepareInvocation(hook, event, 1, { config, extraEnv });
+      // A coalescing hook run on its own stands for one event.
+      const env = hook.coalesce === undefined ? extraEnv : { ...extraEnv, HOOKD_COALESCED: '1' };
+      const invocation = prepareInvocation(hook, event, 1, { config, extraEnv: env });
       const hookReport = describeHook(hook, invocation, config.envPrefix);
       if (!options.dryRun) {
         const run = await runProgram(invocation);

@@ -5,7 +5,10 @@ import path from 'node:path';
 import { ExactNumber, type JsonObject } from '../json.js';
 import { compileCondition, compileTypePatterns, WHERE_OPERATORS, type Condition, type WhereOperator } from '../match.js';
 import { compileTemplate, type Template } from '../template.js';
+import { readCoalesce } from './coalesce.js';
 import { checkDecisionHook } from './decision-hooks.js';
+import { runAsScriptProblem } from './run-as-script.js';
+import { runAsResolver, type RunAsInput } from './run-as.js';
 import { resolveProgram, type Program } from './program.js';
 import { describeValue, type ConfigProblems, type KeyPath } from './problems.js';
 import { isMapping, Section } from './section.js';
@@ -13,9 +16,9 @@ import { DEFAULTS, RETRY_ON, type HookSpec, type RetryOn } from './types.js';
 
 const SETTING_KEYS = [
   'where', 'run', 'args', 'cwd', 'env', 'timeout', 'kill_after', 'concurrency',
-  'retries', 'retry_on', 'backoff', 'max_backoff', 'decide', 'fallback',
+  'retries', 'retry_on', 'backoff', 'max_backoff', 'decide', 'fallback', 'user', 'group',
 ] as const;
-export const HOOK_KEYS = ['name', 'on', ...SETTING_KEYS] as const;
+export const HOOK_KEYS = ['name', 'on', 'coalesce', ...SETTING_KEYS] as const;
 export const DEFAULTS_KEYS = ['on', ...SETTING_KEYS] as const;
 
 const HOOK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -38,6 +41,8 @@ interface HookSettings {
   maxBackoffMs: number;
   decide: boolean;
   fallback?: JsonObject;
+  user?: RunAsInput['user'];
+  group?: RunAsInput['group'];
 }
 
 const BASE_SETTINGS: HookSettings = {
@@ -69,6 +74,8 @@ function readSettings(section: Section, inherited: HookSettings, baseDir: string
   settings.backoffMs = section.duration('backoff', inherited.backoffMs);
   settings.maxBackoffMs = section.duration('max_backoff', inherited.maxBackoffMs);
   settings.decide = section.boolean('decide', inherited.decide);
+  if (section.has('user')) settings.user = { value: raw.user, at: section.at('user') };
+  if (section.has('group')) settings.group = { value: raw.group, at: section.at('group') };
   if (section.has('fallback')) {
     if (isMapping(raw.fallback) && typeof raw.fallback.result === 'string') settings.fallback = raw.fallback as JsonObject;
     else problems.expected(section.at('fallback'), 'a reply mapping such as {result: continue}', raw.fallback);
@@ -92,6 +99,7 @@ export function readHooks(raw: unknown, rawDefaults: unknown, problems: ConfigPr
   }
   const hooks: HookSpec[] = [];
   const seen = new Map<string, number>();
+  const runAsOf = runAsResolver(problems);
   raw.forEach((item, index) => {
     const at: KeyPath = ['hooks', index];
     if (!isMapping(item)) {
@@ -114,6 +122,11 @@ export function readHooks(raw: unknown, rawDefaults: unknown, problems: ConfigPr
     }
     // Core Lightning decision hooks: `on` names real hooks, `fallback` is a reply they allow.
     if (settings.on !== undefined) checkDecisionHook(settings.decide, settings.on, settings.fallback, (key) => section.at(key), problems);
+    const coalesce = section.has('coalesce') ? readCoalesce(section) : undefined;
+    if (coalesce !== undefined && settings.decide) problems.add(section.at('coalesce'), 'a decision hook answers every event itself; it cannot coalesce');
+    const runAs = runAsOf(settings);
+    const scriptProblem = runAs === undefined || settings.program === undefined ? undefined : runAsScriptProblem(settings.program.command, runAs);
+    if (scriptProblem !== undefined) problems.add(section.has('run') ? section.at('run') : ['defaults', 'run'], scriptProblem);
     if (name === undefined || settings.on === undefined || settings.program === undefined) return;
     hooks.push(Object.freeze({
       name,
@@ -134,6 +147,8 @@ export function readHooks(raw: unknown, rawDefaults: unknown, problems: ConfigPr
       maxBackoffMs: settings.maxBackoffMs,
       decide: settings.decide,
       fallback: settings.fallback,
+      coalesce,
+      runAs,
     }));
   });
   return hooks;

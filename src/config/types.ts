@@ -3,6 +3,8 @@
 import type { JsonObject } from '../json.js';
 import type { Condition } from '../match.js';
 import type { Template } from '../template.js';
+import type { CoalesceSpec } from './coalesce.js';
+import type { RunAs } from './run-as.js';
 
 export type SourceSpec =
   | { readonly kind: 'stdin' }
@@ -39,6 +41,10 @@ export interface HookSpec {
   readonly decide: boolean;
   // The reply used when a decision script fails (Core Lightning).
   readonly fallback: JsonObject | undefined;
+  // Merge the events of a window into one run (HOOKD_COALESCED).
+  readonly coalesce: CoalesceSpec | undefined;
+  // `user:`/`group:`: the run switches to this user (uid, gid, groups, HOME).
+  readonly runAs: RunAs | undefined;
 }
 
 export const RETRY_ON = ['any', 'tempfail'] as const;

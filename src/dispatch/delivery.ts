@@ -23,6 +23,9 @@ export interface Delivery {
   readonly spec: HookSpec;
   attempts: number;
   readonly history: AttemptRecord[];
+  // Coalesced: the sequence numbers of the other events this run stands for,
+  // settled with it (see coalescer.ts).
+  readonly merged?: readonly number[];
 }
 
 // What deliveries share: the dispatcher's parts.
@@ -50,11 +53,12 @@ export async function deliver(delivery: Delivery, context: DeliveryContext): Pro
     const result = await attempt(delivery, context);
     if (result === undefined || result.aborted) return; // shutdown: the durable queue runs it again
     if (result.ok) {
-      context.queue.journal.settled(delivery.seq, spec.name, 'done');
+      for (const seq of [delivery.seq, ...(delivery.merged ?? [])]) context.queue.journal.settled(seq, spec.name, 'done');
       return;
     }
     if (!willRetry(spec, result, delivery.attempts)) {
-      await bury(context, delivery.seq, event, spec.name, delivery.history, describeFailure(result.outcome, failureKind(spec, result)));
+      const reason = describeFailure(result.outcome, failureKind(spec, result)) + coalescedNote(delivery);
+      await bury(context, delivery.seq, event, spec.name, delivery.history, reason, delivery.merged);
       return;
     }
     if (!(await delay(retryDelay(spec, delivery.attempts, context.random), context.stopSignal))) return;
@@ -91,7 +95,9 @@ async function attempt(delivery: Delivery, context: DeliveryContext): Promise<Ru
 
 async function runOnce(delivery: Delivery, context: DeliveryContext): Promise<RunResult> {
   const { spec, event } = delivery;
-  const invocation = prepareInvocation(spec, event, delivery.attempts, { config: context.config(), extraEnv: context.extraEnv });
+  // HOOKD_COALESCED: how many events this run stands for.
+  const extraEnv = spec.coalesce === undefined ? context.extraEnv : { ...context.extraEnv, HOOKD_COALESCED: String(1 + (delivery.merged?.length ?? 0)) };
+  const invocation = prepareInvocation(spec, event, delivery.attempts, { config: context.config(), extraEnv });
   let group: number | undefined;
   try {
     return await runProgram({
@@ -119,11 +125,17 @@ function attemptRecord(attempt: number, startedAt: Date, result: RunResult): Att
   };
 }
 
-// Keep a delivery that will not run again as a dead letter.
-export async function bury(context: Pick<DeliveryContext, 'deadLetters' | 'queue' | 'log'>, seq: number, event: HookEvent, hook: string, attempts: readonly AttemptRecord[], reason: string): Promise<void> {
+function coalescedNote(delivery: Delivery): string {
+  const count = delivery.merged?.length ?? 0;
+  return count === 0 ? '' : `; the last of ${count + 1} coalesced events`;
+}
+
+// Keep a delivery that will not run again as a dead letter (the events merged
+// into it are settled with it: the dead letter stands for them).
+export async function bury(context: Pick<DeliveryContext, 'deadLetters' | 'queue' | 'log'>, seq: number, event: HookEvent, hook: string, attempts: readonly AttemptRecord[], reason: string, merged: readonly number[] = []): Promise<void> {
   try {
     await context.deadLetters.add({ event, hook, attempts, reason, deadAt: new Date().toISOString() });
-    context.queue.journal.settled(seq, hook, 'dead');
+    for (const settled of [seq, ...merged]) context.queue.journal.settled(settled, hook, 'dead');
   } catch (error) {
     // Not settled: the durable queue will offer it again after a restart.
     context.log.error({ hook, id: event.id, error: errorText(error) }, 'cannot store the dead letter');

@@ -8,6 +8,7 @@ import type { HookdConfig } from '../config/types.js';
 import { matchHooks } from '../match.js';
 import { MemoryDeadLetters, type DeadLetterSink } from '../store/dead-letter.js';
 import { MEMORY_WINDOW, type EventQueue, type QueuedEvent } from '../store/queue.js';
+import { Coalescer } from './coalescer.js';
 import { bury, deliver, type Delivery, type DeliveryContext } from './delivery.js';
 import { HookStatsTable, type HookStats } from './hook-stats.js';
 import { Limiter } from './limiter.js';
@@ -38,6 +39,7 @@ export class Dispatcher {
   private readonly lanes = new Map<string, Lane>();
   private readonly stats = new HookStatsTable();
   private readonly deliveryContext: DeliveryContext;
+  private readonly coalescer: Coalescer;
   private held = 0;
   private roomWaiter: (() => void) | undefined;
   private exhausted = false;
@@ -68,6 +70,7 @@ export class Dispatcher {
       config: () => this.config,
       stopping: () => this.stopping,
     };
+    this.coalescer = new Coalescer((merged) => this.queueInLane(merged), this.log);
   }
 
   // Re-run what a previous process left unfinished, then follow the queue.
@@ -114,6 +117,9 @@ export class Dispatcher {
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
     this.stopController.abort();
+    // Open windows end here; their events stay unsettled in the journal.
+    const coalescing = this.coalescer.size;
+    this.coalescer.stop();
     this.roomWaiter?.();
     const settledInTime = await Promise.race([
       Promise.all([...this.runs]).then(() => true),
@@ -124,7 +130,7 @@ export class Dispatcher {
       this.killController.abort();
       await Promise.all([...this.runs]);
     }
-    const left = [...this.lanes.values()].reduce((sum, lane) => sum + lane.waiting.length, 0) + this.queue.length;
+    const left = [...this.lanes.values()].reduce((sum, lane) => sum + lane.waiting.length, 0) + this.queue.length + coalescing;
     if (left > 0 && !this.queue.durable) this.log.warn({ deliveries: left }, 'events not yet run are dropped: no state directory (state: false)');
   }
 
@@ -158,6 +164,11 @@ export class Dispatcher {
 
   private enqueue(delivery: Delivery): void {
     this.held++;
+    if (delivery.spec.coalesce !== undefined) this.coalescer.add(delivery);
+    else this.queueInLane(delivery);
+  }
+
+  private queueInLane(delivery: Delivery): void {
     this.lane(delivery.spec.name).waiting.push(delivery);
     this.pump(delivery.spec.name);
   }
@@ -183,7 +194,7 @@ export class Dispatcher {
       const run = deliver(next, this.deliveryContext).finally(() => {
         this.runs.delete(run);
         lane.active--;
-        this.held--;
+        this.held -= 1 + (next.merged?.length ?? 0);
         if (this.held < MEMORY_WINDOW) {
           this.roomWaiter?.();
           this.roomWaiter = undefined;

@@ -12,6 +12,7 @@ export const MAX_TOTAL_BYTES = 1024 * 1024;
 
 export const METADATA_NAMES = [
   'HOOKD_TYPE', 'HOOKD_ID', 'HOOKD_HOOK', 'HOOKD_ATTEMPT', 'HOOKD_SOURCE', 'HOOKD_TIME', 'HOOKD_OMITTED',
+  'HOOKD_COALESCED',
 ] as const;
 
 export interface FieldVariables {

@@ -5,6 +5,7 @@ import type { HookdConfig, HookSpec } from '../config/types.js';
 import { buildHookEnv } from './env.js';
 import type { HookEvent } from '../event.js';
 import { renderTemplate } from '../template.js';
+import { switchUserArgv, userEnv } from './switch-user.js';
 
 export interface Invocation {
   readonly command: string;
@@ -24,12 +25,16 @@ export interface InvocationContext {
 }
 
 export function prepareInvocation(hook: HookSpec, event: HookEvent, attempt: number, context: InvocationContext): Invocation {
+  const argv: [string, ...string[]] = [hook.command, ...hook.fixedArgs, ...hook.args.map((template) => renderTemplate(template, event.fields))];
+  // `user:`: setpriv switches to the user, then execs the script.
+  const [command, ...args] = hook.runAs === undefined ? argv : switchUserArgv(hook.runAs, argv);
+  const base = context.baseEnv ?? process.env;
   return {
-    command: hook.command,
-    args: [...hook.fixedArgs, ...hook.args.map((template) => renderTemplate(template, event.fields))],
+    command,
+    args,
     cwd: hook.cwd,
     env: buildHookEnv({
-      base: context.baseEnv ?? process.env,
+      base: hook.runAs === undefined ? base : { ...base, ...userEnv(hook.runAs) },
       hookEnv: hook.env,
       hookName: hook.name,
       event,
