@@ -7,7 +7,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
+import pino from 'pino';
+import type { HookSpec } from '../src/config/types.ts';
+import { Coalescer } from '../src/dispatch/coalescer.ts';
+import type { Delivery } from '../src/dispatch/delivery.ts';
+import { makeEvent } from '../src/event.ts';
 import { DiskDeadLetters } from '../src/store/disk-dead-letters.ts';
+import { compileTemplate } from '../src/template.ts';
 import { exitWithin, runHookd, startHookd, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
 
 // The hook appends one line per run: "COALESCED PEER N STDIN".
@@ -29,6 +35,27 @@ ${hook.replaceAll('WITHIN', within)}
 const event = (n: number, peer: string): string => `{"type":"chan","n":${n},"peer":"${peer}"}`;
 const PER_PEER = '  - { name: latest, on: chan, run: ./hook.sh, coalesce: { key: "{{peer}}", within: WITHIN } }';
 
+describe('Coalescer', () => {
+  const spec = { name: 'h', coalesce: { key: compileTemplate('{{peer}}'), withinMs: 60_000 } } as unknown as HookSpec;
+  const delivery = (seq: number, peer: string): Delivery => {
+    const fields = { type: 'chan', peer };
+    return { seq, spec, attempts: 0, history: [], event: makeEvent({ type: 'chan', fields, raw: JSON.stringify(fields), source: 'test' }) };
+  };
+
+  test('past its limit the oldest window closes early with its last event and the others\' sequence numbers', (t) => {
+    const released: Delivery[] = [];
+    const coalescer = new Coalescer((merged) => released.push(merged), pino({ enabled: false }), 3);
+    t.after(() => coalescer.stop());
+    coalescer.add(delivery(1, 'a'));
+    coalescer.add(delivery(2, 'b'));
+    coalescer.add(delivery(3, 'a'));
+    assert.deepEqual(released.map((merged) => [merged.seq, merged.merged]), [[3, [1]]]);
+    assert.equal(coalescer.size, 1);
+    coalescer.stop();
+    assert.equal(coalescer.size, 0);
+  });
+});
+
 describe('coalesce', { concurrency: true }, () => {
   test('events with the same key within the window run once, with the last event and HOOKD_COALESCED', async (t) => {
     const { config, runs } = setup(t, PER_PEER);
@@ -36,6 +63,8 @@ describe('coalesce', { concurrency: true }, () => {
     const result = await runHookd(['-c', config('2s')], { input });
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(runs(), [`2 b 5 ${event(5, 'b')}`, `3 a 4 ${event(4, 'a')}`]);
+    const ended = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.msg === 'hook ok');
+    assert.deepEqual(ended.map((entry) => [entry.id, entry.coalesced]).sort(), [['4', 3], ['5', 2]]);
   });
 
   test('without a key every event of the window is one group; a hook without coalesce runs for each', async (t) => {

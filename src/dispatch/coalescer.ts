@@ -6,8 +6,14 @@
 // until the merged run has ended, so a crash during the window (or the run)
 // leaves them all to be recovered, and merged again, after the restart.
 import type { Logger } from 'pino';
+import { MEMORY_WINDOW } from '../store/queue.js';
 import { renderTemplate } from '../template.js';
 import type { Delivery } from './delivery.js';
+
+// Most deliveries waiting in windows, all hooks together: past it the oldest
+// window closes early, so that a flood never fills the dispatcher's memory
+// window and holds up the other hooks.
+export const MAX_COALESCING = MEMORY_WINDOW / 2;
 
 interface Group {
   readonly members: Delivery[];
@@ -22,6 +28,7 @@ export class Coalescer {
     // Receives each merged delivery when its window closes.
     private readonly release: (merged: Delivery) => void,
     private readonly log: Logger,
+    private readonly limit = MAX_COALESCING,
   ) {}
 
   // Deliveries waiting in open windows.
@@ -43,6 +50,11 @@ export class Coalescer {
     group.members.push(delivery);
     this.holding++;
     this.log.debug({ hook: spec.name, key, id: event.id, merged: group.members.length }, 'coalescing');
+    if (this.holding >= this.limit) {
+      const oldest = this.groups.keys().next().value as string;
+      clearTimeout(this.groups.get(oldest)?.timer);
+      this.close(oldest);
+    }
   }
 
   // Stop every window; the deliveries in them stay open in the journal.

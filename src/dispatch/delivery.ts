@@ -89,14 +89,14 @@ async function attempt(delivery: Delivery, context: DeliveryContext): Promise<Ru
   const record = attemptRecord(delivery.attempts, startedAt, result);
   delivery.history.push(record);
   if (!result.ok && !result.aborted) context.queue.journal.attemptFailed(delivery.seq, spec.name, record);
-  logRun(context.log, { hook: spec, event, attempt: delivery.attempts }, result, willRetry(spec, result, delivery.attempts), failureKind(spec, result));
+  logRun(context.log, { hook: spec, event, attempt: delivery.attempts, coalesced: coalescedCount(delivery) }, result, willRetry(spec, result, delivery.attempts), failureKind(spec, result));
   return result;
 }
 
 async function runOnce(delivery: Delivery, context: DeliveryContext): Promise<RunResult> {
   const { spec, event } = delivery;
-  // HOOKD_COALESCED: how many events this run stands for.
-  const extraEnv = spec.coalesce === undefined ? context.extraEnv : { ...context.extraEnv, HOOKD_COALESCED: String(1 + (delivery.merged?.length ?? 0)) };
+  const coalesced = coalescedCount(delivery);
+  const extraEnv = coalesced === undefined ? context.extraEnv : { ...context.extraEnv, HOOKD_COALESCED: String(coalesced) };
   const invocation = prepareInvocation(spec, event, delivery.attempts, { config: context.config(), extraEnv });
   let group: number | undefined;
   try {
@@ -123,6 +123,11 @@ function attemptRecord(attempt: number, startedAt: Date, result: RunResult): Att
     timedOut: result.timedOut,
     stderrTail: stderrTail(result.stderr),
   };
+}
+
+// HOOKD_COALESCED: how many events a run of a coalescing hook stands for.
+function coalescedCount(delivery: Delivery): number | undefined {
+  return delivery.spec.coalesce === undefined ? undefined : 1 + (delivery.merged?.length ?? 0);
 }
 
 function coalescedNote(delivery: Delivery): string {

@@ -10,6 +10,8 @@ export interface RunSubject {
   readonly hook: Pick<HookSpec, 'name' | 'retries'>;
   readonly event: Pick<HookEvent, 'type' | 'id'>;
   readonly attempt: number;
+  // Coalesced runs: how many events the run stands for.
+  readonly coalesced?: number | undefined;
 }
 
 // `failure`: under retry_on tempfail, whether the failure was temporary or permanent.
@@ -24,6 +26,7 @@ export function logRun(log: Logger, subject: RunSubject, result: RunResult, will
     timedOut: result.timedOut || undefined,
     durationMs: result.durationMs,
     attempt: subject.attempt,
+    coalesced: subject.coalesced,
     droppedBytes: result.droppedBytes || undefined,
     failure,
   };
