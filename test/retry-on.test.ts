@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { DiskDeadLetters } from '../src/store/disk-dead-letters.ts';
+import { assertRefused, configWithHook } from './config-problems.ts';
 import { runHookd, tempDir, writeConfig, writeScript } from './helpers.ts';
 
 // A hook that appends its attempt number to runs.txt and exits with the code
@@ -107,16 +108,12 @@ hooks:
   });
 
   test('a retry_on of another word is refused by validate with file, line and key', async (t) => {
-    const dir = tempDir(t);
-    writeScript(dir, 'hook.sh', 'exit 0');
-    const config = writeConfig(dir, `hooks:
+    const config = configWithHook(t, `hooks:
   - name: mail
     on: t
     run: ./hook.sh
     retry_on: sometimes
 `);
-    const result = await runHookd(['validate', '-c', config]);
-    assert.equal(result.code, 78);
-    assert.ok(result.stderr.split('\n').includes(`hookd: ${config}:5: hooks[0].retry_on: expected one of any, tempfail, got "sometimes" (string)`), result.stderr);
+    await assertRefused(config, [`${config}:5: hooks[0].retry_on: expected one of any, tempfail, got "sometimes" (string)`]);
   });
 });

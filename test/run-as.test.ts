@@ -10,6 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
+import { assertRefused } from './config-problems.ts';
 import { BIN, cleanEnv, runHookd, tempDir, writeConfig, writeScript } from './helpers.ts';
 
 const has = (binary: string): boolean => spawnSync('sh', ['-c', `command -v ${binary}`]).status === 0;
@@ -107,14 +108,11 @@ ${hookLines}
     const { config } = setup(t, `    user: hookd-no-such-user
   - { name: b, on: t, run: ./whoami.sh, user: ${USER}, group: hookd-no-such-group }
   - { name: c, on: t, run: ./whoami.sh, group: ${EXTRA} }`);
-    const result = await runHookd(['validate', '-c', config]);
-    assert.equal(result.code, 78, result.stderr);
-    const lines = result.stderr.split('\n').map((line) => line.trim());
-    for (const expected of [
+    await assertRefused(config, [
       `${config}:6: hooks[0].user: no such user: hookd-no-such-user`,
       `${config}:7: hooks[1].group: no such group: hookd-no-such-group`,
       `${config}:8: hooks[2].group: set user too: group alone would still run the hook as root`,
-    ]) assert.ok(lines.includes(expected), `missing: ${expected}\n${result.stderr}`);
+    ]);
   });
 
   test('the script is checked from the user\'s point of view', async (t) => {
@@ -127,15 +125,12 @@ ${hookLines}
     writeScript(dir, 'private.sh', 'exit 0', 0o700);
     const shared = writeScript(dir, 'shared.sh', 'exit 0', 0o775);
     chownSync(shared, 0, extraGid);
-    const result = await runHookd(['validate', '-c', config]);
-    assert.equal(result.code, 78, result.stderr);
-    const lines = result.stderr.split('\n').map((line) => line.trim());
-    for (const expected of [
+    const stderr = await assertRefused(config, [
       `${config}:7: hooks[1].run: refusing a script that uid 65534 (its owner) can change, for a hook run as ${USER}: ${dir}/theirs.sh (E_SCRIPT_PERM)`,
       `${config}:8: hooks[2].run: script is not executable by ${USER}: ${dir}/private.sh (E_SCRIPT_PERM)`,
       `${config}:9: hooks[3].run: refusing a script that group ${extraGid} can change, for a hook run as ${USER}: ${dir}/shared.sh (E_SCRIPT_PERM)`,
-    ]) assert.ok(lines.includes(expected), `missing: ${expected}\n${result.stderr}`);
-    assert.ok(!result.stderr.includes('hooks[0]'), 'the root-owned 0755 script was refused');
+    ]);
+    assert.ok(!stderr.includes('hooks[0]'), 'the root-owned 0755 script was refused');
   });
 
   test('when hookd is not root, user: is refused at validate', async (t) => {
