@@ -193,9 +193,12 @@ hooks:
       killAfterMs: 5_000,
       concurrency: 1,
       retries: 0,
+      retryOn: 'any',
       backoffMs: 1_000,
       maxBackoffMs: 600_000,
       decide: false,
+      coalesce: undefined,
+      runAs: undefined,
       fallback: undefined,
     });
     assert.ok(Object.isFrozen(config) && Object.isFrozen(hooks[0]));

@@ -37,7 +37,13 @@ describe('user: and group:', { skip, concurrency: true }, () => {
   let gid = 0;
   let extraGid = 0;
   let otherGid = 0;
+  const remove = (): void => {
+    spawnSync('userdel', [USER]);
+    spawnSync('groupdel', [EXTRA]);
+    spawnSync('groupdel', [OTHER_GROUP]);
+  };
   before(() => {
+    remove(); // left over by a run that was killed
     execFileSync('groupadd', [EXTRA]);
     execFileSync('groupadd', [OTHER_GROUP]);
     execFileSync('useradd', ['--no-create-home', '--home-dir', HOME, '--shell', '/usr/sbin/nologin', '--user-group', '--groups', EXTRA, USER]);
@@ -47,11 +53,7 @@ describe('user: and group:', { skip, concurrency: true }, () => {
     extraGid = Number(execFileSync('getent', ['group', EXTRA], { encoding: 'utf8' }).split(':')[2]);
     otherGid = Number(execFileSync('getent', ['group', OTHER_GROUP], { encoding: 'utf8' }).split(':')[2]);
   });
-  after(() => {
-    spawnSync('userdel', [USER]);
-    spawnSync('groupdel', [EXTRA]);
-    spawnSync('groupdel', [OTHER_GROUP]);
-  });
+  after(remove);
 
   // A folder the user can enter, with a script that prints who it runs as.
   function setup(t: TestContext, hookLines: string): { dir: string; config: string } {
