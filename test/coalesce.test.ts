@@ -1,10 +1,10 @@
 // `coalesce:` with the real binary: events of one key within the window make
 // one run with the last event and HOOKD_COALESCED; no key is one group; a
 // later event opens a new window; concurrency still bounds the runs; and the
-// merge is durable: a kill -9 during the window runs it after the restart,
+// merge is durable: a kill -9 during the window or the merged run runs it after the restart,
 // once, and a settled merge never runs again.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import pino from 'pino';
@@ -122,6 +122,34 @@ hooks:
     const third = await runHookd(['-c', config('100ms')]);
     assert.equal(third.code, 0, third.stderr);
     assert.deepEqual(runs(), [`3 a 3 ${event(3, 'a')}`], 'a settled merge ran again');
+  });
+
+  test('a kill -9 during the merged run: the merged events were not acknowledged, and the merge runs again after the restart', async (t) => {
+    const dir = tempDir(t);
+    const armed = path.join(dir, 'armed');
+    writeScript(dir, 'hook.sh', `if [ -e "${armed}" ]; then echo $$ > "${dir}/pid"; exec sleep 60; fi
+echo "$HOOKD_COALESCED $HOOKD_ATTEMPT $EVENT_N" >> "${dir}/runs.txt"`);
+    writeFileSync(armed, '');
+    const config = writeConfig(dir, `state: ./state
+hooks:
+  - { name: latest, on: chan, run: ./hook.sh, coalesce: { within: 100ms } }
+`);
+    const first = startHookd(t, ['-c', config]);
+    first.child.stdin!.write([event(1, 'a'), event(2, 'a'), event(3, 'a')].join('\n') + '\n');
+    const pidFile = path.join(dir, 'pid');
+    await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 'the merged run started', 60_000);
+    first.child.kill('SIGKILL');
+    await exitWithin(first);
+    unlinkSync(armed);
+    try {
+      process.kill(-Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    const second = await runHookd(['-c', config]);
+    assert.equal(second.code, 0, second.stderr);
+    // All three events again, merged, as the second attempt of the merged run.
+    assert.deepEqual(readFileSync(path.join(dir, 'runs.txt'), 'utf8').trim().split('\n'), ['3 2 3']);
   });
 
   test('a merged run that fails for good is one dead letter of the last event, and it is settled with the others', async (t) => {
