@@ -12,8 +12,6 @@ import { readEvents, testEvent, type TestInput } from './test-events.js';
 import { explainEvent } from './test-explain.js';
 import { describeHook, printEvent, toRunReport, type EventReport, type HookReport } from './test-report.js';
 
-export { readEvents, testEvent, type TestInput } from './test-events.js';
-
 export const HELP = `NAME
   hookd test - try hooks on sample events
 
