@@ -54,6 +54,10 @@ function resolveRunAs(input: RunAsInput, problems: ConfigProblems): RunAs | unde
     return undefined;
   }
   const account = lookup('passwd', userName);
+  if (account instanceof Error) {
+    problems.add(user.at, account.message);
+    return undefined;
+  }
   if (account === undefined) {
     problems.add(user.at, `no such user: ${userName}`);
     return undefined;
@@ -62,6 +66,10 @@ function resolveRunAs(input: RunAsInput, problems: ConfigProblems): RunAs | unde
   let gid = primary;
   if (group !== undefined && groupName !== undefined) {
     const entry = lookup('group', groupName);
+    if (entry instanceof Error) {
+      problems.add(group.at, entry.message);
+      return undefined;
+    }
     if (entry === undefined) {
       problems.add(group.at, `no such group: ${groupName}`);
       return undefined;
@@ -84,10 +92,11 @@ function nameOrId(value: unknown): string | undefined {
   return undefined;
 }
 
-// One entry of the user or group database, split at ":"; undefined when absent.
-function lookup(database: 'passwd' | 'group', key: string): string[] | undefined {
+// One entry of the user or group database, split at ":"; undefined when
+// absent; an Error (its message one line) when getent cannot run.
+function lookup(database: 'passwd' | 'group', key: string): string[] | undefined | Error {
   const result = spawnSync('getent', [database, key], { encoding: 'utf8' });
-  if (result.error !== undefined) throw new Error(`cannot look up ${key}: getent: ${(result.error as NodeJS.ErrnoException).code ?? result.error.message}`);
+  if (result.error !== undefined) return new Error(`cannot look up ${key}: getent: ${(result.error as NodeJS.ErrnoException).code ?? result.error.message}`);
   const line = result.status === 0 ? result.stdout.split('\n')[0] : undefined;
   return line === undefined || line === '' ? undefined : line.split(':');
 }
