@@ -3,8 +3,6 @@
 // onSpawn, output, onExit, onClose (or onSpawnError, or onLost), so a run
 // looks the same either way. The runner keeps process groups, timeouts and
 // kills (with the reported pid), output limits and logs.
-import { launchInProcess } from './launch-node.js';
-
 export type OutputStreamName = 'stdout' | 'stderr';
 
 export interface LaunchRequest {
@@ -38,16 +36,3 @@ export interface Launched {
 // Throws (as child_process.spawn does) for a request that cannot be sent at
 // all, such as a NUL byte in an argument.
 export type Launcher = (request: LaunchRequest, handlers: LaunchHandlers) => Launched;
-
-export type LauncherName = 'node' | 'helper';
-
-let current: { readonly name: LauncherName; readonly launch: Launcher } = { name: 'node', launch: launchInProcess };
-
-// The daemon picks one at start (config `spawner:`); everything else runs hooks with it.
-export function selectLauncher(name: LauncherName, launch: Launcher): void {
-  current = { name, launch };
-}
-
-export function currentLauncher(): { readonly name: LauncherName; readonly launch: Launcher } {
-  return current;
-}
