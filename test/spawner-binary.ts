@@ -30,3 +30,12 @@ export function spawnerOrSkip(t: TestContext): string | undefined {
   t.skip(`no hookd-spawner: ${reason}`);
   return undefined;
 }
+
+// For a suite of tests that all need the spawner: false (run them), or why
+// they skip. Throws on CI, where the spawner must be there.
+export function spawnerSuiteSkip(): false | string {
+  const { path: file, reason } = buildSpawner();
+  if (file) return false;
+  if (process.env.CI === 'true') throw new Error(`hookd-spawner is needed on CI: ${reason}`);
+  return `no hookd-spawner: ${reason}`;
+}
