@@ -10,7 +10,8 @@ import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { SpawnerClient, type SpawnFrame, type SpawnerRunHandlers } from '../src/run/spawner-client.ts';
 import { encodeEvent, encodeRelease, encodeSpawn, EventType, FrameDecoder, HEADER_BYTES } from '../src/run/spawner-frames.ts';
-import { FIXTURES, tempDir, waitFor, writeScript } from './helpers.ts';
+import { pathToFileURL } from 'node:url';
+import { FIXTURES, ROOT, tempDir, waitFor, writeScript } from './helpers.ts';
 import { isRunning, peakRssKiB } from './processes.ts';
 import { BUILD_SCRIPT, spawnerOrSkip } from './spawner-binary.ts';
 
@@ -295,6 +296,24 @@ describe('spawner runs', { concurrency: true }, () => {
     assert.equal((await outcome).lost !== undefined, true);
     await waitFor(() => !isRunning(spawner), 'the spawner to exit');
     assert.ok(isRunning(hook), `hook ${hook} was killed by the spawner`);
+  });
+
+  test('an idle spawner does not keep hookd\'s process alive', { timeout: 30_000 }, async (t) => {
+    const file = spawnerOrSkip(t);
+    if (!file) return;
+    const script = `
+      import { SpawnerClient } from ${JSON.stringify(pathToFileURL(path.join(ROOT, 'src', 'run', 'spawner-client.ts')).href)};
+      const client = await SpawnerClient.start({ path: ${JSON.stringify(file)} });
+      client.run({ file: '/bin/sh', argv: ['sh', '-c', 'sleep 0.2; echo ran'], env: {}, input: Buffer.alloc(0) }, {
+        onSpawn() {}, onSpawnError() {}, onOutput: (_stream, chunk) => process.stdout.write(chunk), onExit() {}, onClose() {}, onLost() {},
+      });`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    t.after(() => child.kill('SIGKILL'));
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0);
+    assert.equal(stdout, 'ran\n', 'the run in flight kept the process alive until it ended');
   });
 
   test('start() says why when the spawner cannot run', async (t) => {

@@ -4,6 +4,7 @@
 // reported lost (their process groups live on: the runner, which knows their
 // pids, ends them). The spawner never kills anything itself.
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeRelease, encodeSpawn, errnoName, EventType, FrameDecoder, PROTOCOL_VERSION, signalName, type SpawnFrame } from './spawner-frames.js';
@@ -56,6 +57,8 @@ export class SpawnerClient {
   private nextId = 1;
   private failuresInRow = 0;
   private closing = false;
+  // Until start() has seen it ready, a death is start()'s error to report.
+  private started = false;
 
   private constructor(private readonly options: SpawnerOptions & { path: string }) {}
 
@@ -66,6 +69,7 @@ export class SpawnerClient {
     const generation = client.current();
     try {
       await generation.ready(options.readyTimeoutMs ?? 5_000);
+      client.started = true;
     } catch (error) {
       await client.close();
       throw error;
@@ -99,6 +103,7 @@ export class SpawnerClient {
     const generation = this.current();
     const state: RunState = { handlers, exited: false, closed: false, released: false };
     generation.runs.set(id, state);
+    generation.holdLoop();
     generation.write(request);
     return {
       id,
@@ -131,7 +136,7 @@ export class SpawnerClient {
   }
 
   private died(generation: Generation, reason: string): void {
-    if (this.closing) return;
+    if (this.closing || !this.started) return;
     this.failuresInRow++;
     const lost = generation.runs.size;
     this.options.onNotice?.(`hookd-spawner ${reason}${lost > 0 ? `; ${lost} run(s) in flight reported failed` : ''}; a new one starts with the next run`);
@@ -151,6 +156,7 @@ class Generation {
   readonly runs = new Map<number, RunState>();
   dead = false;
   private hello = false;
+  private closing = false;
   private readonly waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   private readonly decoder = new FrameDecoder((type, id, payload) => this.onFrame(type, id, payload));
   private stderrTail = '';
@@ -172,6 +178,7 @@ class Generation {
       }
     });
     this.child.stderr!.setEncoding('utf8').on('data', (text: string) => this.onStderr(text));
+    this.holdLoop();
     let spawnError: string | undefined;
     this.child.on('error', (error: NodeJS.ErrnoException) => {
       spawnError ??= `${error.code ?? 'error'}: cannot start ${file}`;
@@ -184,6 +191,16 @@ class Generation {
     });
   }
 
+  // An idle spawner never keeps hookd's event loop alive; runs in flight do.
+  holdLoop(): void {
+    const hold = this.runs.size > 0 || this.waiters.length > 0 || this.closing;
+    // The pipes of a spawned child are sockets.
+    for (const handle of [this.child, this.child.stdout as Socket | null, this.child.stderr as Socket | null]) {
+      if (hold) handle?.ref();
+      else handle?.unref();
+    }
+  }
+
   ready(timeoutMs: number): Promise<void> {
     if (this.hello) return Promise.resolve();
     return new Promise((resolve, reject) => {
@@ -192,6 +209,7 @@ class Generation {
         resolve: () => (clearTimeout(timer), resolve()),
         reject: (error) => (clearTimeout(timer), reject(error)),
       });
+      this.holdLoop();
     });
   }
 
@@ -200,6 +218,8 @@ class Generation {
   }
 
   async close(): Promise<void> {
+    this.closing = true; // whoever waits for the close keeps the loop alive
+    this.holdLoop();
     this.child.stdin!.end();
     await this.closed;
   }
@@ -213,6 +233,7 @@ class Generation {
         return run.handlers.onSpawn(payload.readUInt32LE(0));
       case EventType.failed:
         this.runs.delete(id);
+        this.holdLoop();
         return run.handlers.onSpawnError(errnoName(payload.readUInt32LE(0)));
       case EventType.stdout:
       case EventType.stderr:
@@ -234,6 +255,7 @@ class Generation {
   private settle(id: number, run: RunState): void {
     if (!run.exited || !run.closed) return;
     this.runs.delete(id);
+    this.holdLoop();
     this.events.finished();
     run.handlers.onClose();
   }
@@ -246,6 +268,7 @@ class Generation {
     }
     this.hello = true;
     for (const waiter of this.waiters.splice(0)) waiter.resolve();
+    this.holdLoop();
   }
 
   private onStderr(text: string): void {
