@@ -13,6 +13,7 @@ import { ConfigReloader, planSourceChanges } from './reload.js';
 import { replayIntoQueue } from './replay.js';
 import { daemonStatus } from './daemon-status.js';
 import { startLauncher, type StartedLauncher } from './spawner-choice.js';
+import { forgetEnvCache } from '../run/env.js';
 import { controlChannel, type ControlChannel } from '../sources/control-line.js';
 import { createSource, sourceKey } from '../sources/create.js';
 import { readSelection } from '../store/dead-selection.js';
@@ -146,6 +147,7 @@ export class Daemon {
     if (next.state !== this.state) this.log.warn({ state: this.state, configured: next.state }, 'state: takes effect at the next restart; the running state folder stays');
     if (next.spawner !== this.config.spawner) this.log.warn({ spawner: this.launcher?.name, configured: next.spawner }, 'spawner: takes effect at the next restart');
     this.config = next;
+    forgetEnvCache(); // hooks' environments are read afresh
     this.dispatcher.setConfig(next);
     const plan = planSourceChanges(this.sourceSpecs, this.configSources(next));
     for (const key of plan.stop) {
