@@ -1,7 +1,8 @@
 // An event as hookd carries it: the text exactly as received (what a hook gets
 // on stdin), the parsed fields (numbers exact), its type, id and origin.
 import { newEventId } from './id.js';
-import { ExactNumber, getPath, isJsonObject, JsonSyntaxError, parseJson, type JsonObject } from './json.js';
+import { ExactNumber, getPath, isJsonObject, JsonSyntaxError, type JsonObject } from './json.js';
+import { parseJsonFast } from './json-fast.js';
 
 export interface HookEvent {
   readonly id: string;
@@ -28,7 +29,7 @@ export interface EventShape {
 export function parseEvent(raw: string, shape: EventShape, source: string, receivedAt = new Date()): HookEvent {
   let fields;
   try {
-    fields = parseJson(raw);
+    fields = parseJsonFast(raw);
   } catch (error) {
     if (error instanceof JsonSyntaxError) throw new EventError(`invalid JSON: ${error.message}`);
     throw error;
@@ -72,6 +73,19 @@ export function makeEvent(parts: {
     raw: parts.raw,
     fields: parts.fields,
     source: parts.source,
-    receivedAt: receivedAt.toISOString(),
+    receivedAt: isoTime(receivedAt),
   });
+}
+
+// Events arrive many to a millisecond: the time text of the last one is reused.
+let lastTime = Number.NaN;
+let lastTimeText = '';
+
+function isoTime(date: Date): string {
+  const time = date.getTime();
+  if (time !== lastTime) {
+    lastTimeText = date.toISOString();
+    lastTime = time;
+  }
+  return lastTimeText;
 }

@@ -1,20 +1,26 @@
 // One run of one hook (runner.ts) against real scripts: stdin, exit codes,
 // timeouts on the whole process group, output capture, spawn failures, and
-// the argv and environment that a config and an event produce.
+// the argv and environment that a config and an event produce. Every test
+// runs twice: programs started in-process and by hookd-spawner.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../src/config/load.ts';
 import { parseEvent } from '../src/event.ts';
 import { prepareInvocation } from '../src/run/invocation.ts';
+import type { Launcher } from '../src/run/launch.ts';
+import { launchInProcess } from '../src/run/launch-node.ts';
+import { spawnerLauncher } from '../src/run/launch-spawner.ts';
 import { MAX_OUTPUT_BYTES, runProgram, type OutputStream, type RunRequest } from '../src/run/runner.ts';
+import { SpawnerClient } from '../src/run/spawner-client.ts';
 import { cleanEnv, FIXTURES, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
 import { isRunning } from './processes.ts';
+import { buildSpawner, spawnerSuiteSkip } from './spawner-binary.ts';
 
 const fixture = (name: string): string => path.join(FIXTURES, name);
 
-function request(command: string, overrides: Partial<RunRequest> = {}): RunRequest {
+function baseRequest(command: string, overrides: Partial<RunRequest> = {}): RunRequest {
   return {
     command,
     args: [],
@@ -29,7 +35,15 @@ function request(command: string, overrides: Partial<RunRequest> = {}): RunReque
 const readPid = (file: string): number => Number(readFileSync(file, 'utf8').trim());
 
 // The tests of this file mostly wait on child processes: let them overlap.
-describe('runner', { concurrency: true }, () => {
+for (const mode of ['node', 'helper'] as const) describe(`runner, spawner: ${mode}`, { concurrency: true, skip: mode === 'helper' && spawnerSuiteSkip() }, () => {
+  let client: SpawnerClient | undefined;
+  before(async () => {
+    if (mode === 'helper') client = await SpawnerClient.start({ path: buildSpawner().path });
+  });
+  after(() => client?.close());
+  const launch: Launcher = (launchRequest, handlers) => (client ? spawnerLauncher(client) : launchInProcess)(launchRequest, handlers);
+  const request = (command: string, overrides: Partial<RunRequest> = {}): RunRequest => baseRequest(command, { launch, ...overrides });
+
   test('the hook reads the event line on stdin, then end of file', async (t) => {
     const dir = tempDir(t);
     const out = path.join(dir, 'stdin');
@@ -179,11 +193,36 @@ hooks:
       'test',
     );
     const invocation = prepareInvocation(config.hooks[0]!, event, 1, { config, baseEnv: cleanEnv() });
-    const result = await runProgram(invocation);
+    const result = await runProgram({ ...invocation, launch });
     assert.equal(result.ok, true, result.outcome);
     assert.deepEqual(readFileSync(out, 'utf8').split('\0').slice(0, -1), [
       'fixed arg', 'shop 1', '', 'x-1.0-y', '{"a":[1,2]}', 'b', '18446744073709551615', 'false', '', '$(touch pwned); shop 1',
     ]);
     assert.equal(existsSync(path.join(dir, 'pwned')), false);
+  });
+});
+
+describe('runner, when hookd-spawner dies', { skip: spawnerSuiteSkip() }, () => {
+  test('the run in flight fails naming it, hookd ends the hook\'s group, and the next run gets a new spawner', async (t) => {
+    const client = await SpawnerClient.start({ path: buildSpawner().path, onNotice: () => {} });
+    t.after(() => client.close());
+    const launch = spawnerLauncher(client);
+    const spawner = client.pid as number;
+    let hook = 0;
+    const result = await runProgram(baseRequest(fixture('forever.sh'), {
+      launch,
+      killAfterMs: 200,
+      onSpawn: (pid) => {
+        hook = pid;
+        process.kill(spawner, 'SIGKILL');
+      },
+    }));
+    assert.equal(result.ok, false);
+    assert.equal(result.outcome, 'hookd-spawner was killed by SIGKILL during the run');
+    assert.equal(result.pid, hook);
+    await waitFor(() => !isRunning(hook), `hook ${hook} to be ended by hookd`, 5_000);
+    const next = await runProgram(baseRequest(fixture('exit-n.sh'), { launch }));
+    assert.equal(next.ok, true, next.outcome);
+    assert.notEqual(client.pid, spawner);
   });
 });

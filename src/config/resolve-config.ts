@@ -6,12 +6,13 @@ import { ConfigProblems, type LineLookup } from './problems.js';
 import { isMapping, Section } from './section.js';
 import { readSources } from './sources.js';
 import { defaultStateDir, resolveStateDir } from './default-state-dir.js';
-import { DEFAULTS, type HookdConfig } from './types.js';
+import { DEFAULTS, type HookdConfig, type SpawnerChoice } from './types.js';
 
 const TOP_KEYS = [
   'sources', 'state', 'event', 'env', 'concurrency', 'defaults', 'hooks',
-  'max_event_bytes', 'shutdown_timeout', 'rpc_env',
+  'max_event_bytes', 'shutdown_timeout', 'rpc_env', 'spawner',
 ] as const;
+const SPAWNERS = ['auto', 'helper', 'node'] as const;
 const ENV_PREFIX = /^[A-Z][A-Z0-9_]*_$/;
 const DOTTED_PATH = /^[^.]+(\.[^.]+)*$/;
 
@@ -53,10 +54,19 @@ export function validateConfig(raw: unknown, file: string, lineOf?: LineLookup, 
     maxEventBytes: top.size('max_event_bytes', DEFAULTS.maxEventBytes),
     shutdownTimeoutMs: top.duration('shutdown_timeout', DEFAULTS.shutdownTimeoutMs),
     rpcEnv: top.boolean('rpc_env', false),
+    spawner: readSpawner(top),
     hooks: readHooks(top.raw.hooks, top.raw.defaults, problems, dir),
   };
   problems.throwIfAny();
   return Object.freeze(config);
+}
+
+// `spawner:` how hook programs are started (run/launcher.ts).
+function readSpawner(top: Section): SpawnerChoice {
+  const value = top.string('spawner', DEFAULTS.spawner);
+  if ((SPAWNERS as readonly string[]).includes(value)) return value as SpawnerChoice;
+  top.problems.expected(['spawner'], 'auto, helper or node', value);
+  return DEFAULTS.spawner;
 }
 
 // `state:` a folder (relative to the config), or false for memory only;

@@ -68,10 +68,16 @@ export interface HookdConfig {
   readonly shutdownTimeoutMs: number;
   // Core Lightning: give hooks LIGHTNING_RPC, LIGHTNING_DIR, LIGHTNING_NETWORK.
   readonly rpcEnv: boolean;
+  // Who starts hook programs: hookd-spawner when it works here (auto), always
+  // (helper: hookd will not start without it), or hookd itself (node).
+  readonly spawner: SpawnerChoice;
   readonly hooks: readonly HookSpec[];
 }
 
+export type SpawnerChoice = 'auto' | 'helper' | 'node';
+
 export const DEFAULTS = Object.freeze({
+  spawner: 'auto' as SpawnerChoice,
   sources: [{ kind: 'stdin' }] as readonly SourceSpec[],
   typePath: 'type',
   envPrefix: 'EVENT_',

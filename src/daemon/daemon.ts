@@ -12,6 +12,8 @@ import type { ServiceNotifier } from './systemd-notify.js';
 import { ConfigReloader, planSourceChanges } from './reload.js';
 import { replayIntoQueue } from './replay.js';
 import { daemonStatus } from './daemon-status.js';
+import { startLauncher, type StartedLauncher } from './spawner-choice.js';
+import { forgetEnvCache } from '../run/env.js';
 import { controlChannel, type ControlChannel } from '../sources/control-line.js';
 import { createSource, sourceKey } from '../sources/create.js';
 import { readSelection } from '../store/dead-selection.js';
@@ -48,6 +50,7 @@ export class Daemon {
   private readonly sourceSpecs = new Map<string, SourceSpec>();
   store!: OpenedStore;
   dispatcher!: Dispatcher;
+  private launcher: StartedLauncher | undefined;
   private reloader!: ConfigReloader;
   // The state folder opened at start; only a restart moves it.
   private state: string | false = false;
@@ -86,6 +89,12 @@ export class Daemon {
   async start(): Promise<void> {
     this.state = this.config.state;
     this.store = await openStore(this.config, this.log);
+    try {
+      this.launcher = await startLauncher(this.config.spawner, this.log);
+    } catch (error) {
+      await this.store.close();
+      throw error;
+    }
     this.dispatcher = new Dispatcher({
       config: this.config,
       queue: this.store.queue,
@@ -136,7 +145,9 @@ export class Daemon {
   async applyConfig(next: HookdConfig): Promise<void> {
     if (this.closing) return;
     if (next.state !== this.state) this.log.warn({ state: this.state, configured: next.state }, 'state: takes effect at the next restart; the running state folder stays');
+    if (next.spawner !== this.config.spawner) this.log.warn({ spawner: this.launcher?.name, configured: next.spawner }, 'spawner: takes effect at the next restart');
     this.config = next;
+    forgetEnvCache(); // hooks' environments are read afresh
     this.dispatcher.setConfig(next);
     const plan = planSourceChanges(this.sourceSpecs, this.configSources(next));
     for (const key of plan.stop) {
@@ -250,5 +261,6 @@ export class Daemon {
     if (!stopped) this.log.error({ waitedMs: SOURCES_STOP_MS }, 'a source did not stop in time; stopping anyway');
     await this.dispatcher.stop(this.config.shutdownTimeoutMs);
     await this.store.close();
+    await this.launcher?.close();
   }
 }

@@ -81,13 +81,7 @@ export interface HookEnvInput {
 }
 
 export function buildHookEnv(input: HookEnvInput): Record<string, string> {
-  const env: Record<string, string> = Object.create(null);
-  // Inherited PREFIX_* and HOOKD_* variables would pass for event data.
-  for (const [name, value] of Object.entries(input.base)) {
-    if (value === undefined || name.startsWith(input.prefix) || (METADATA_NAMES as readonly string[]).includes(name)) continue;
-    env[name] = value;
-  }
-  Object.assign(env, input.hookEnv, input.extra);
+  const env: Record<string, string> = Object.assign(Object.create(null), fixedPart(input));
   const fields = eventVariables(input.event, input.prefix);
   for (const [name, value] of fields.vars) env[name] = value;
   env.HOOKD_TYPE = input.event.type;
@@ -97,5 +91,32 @@ export function buildHookEnv(input: HookEnvInput): Record<string, string> {
   env.HOOKD_SOURCE = input.event.source;
   env.HOOKD_TIME = input.event.receivedAt;
   if (fields.omitted.length > 0) env.HOOKD_OMITTED = fields.omitted.join(',');
+  return env;
+}
+
+// process.env is a slow accessor object: read once, and again after forgetEnvCache().
+let processEnv: Readonly<Record<string, string | undefined>> | undefined;
+// Per hook `env` object: the part of its environment that no event changes.
+let fixedParts = new WeakMap<object, { base: object; extra: object | undefined; prefix: string; env: Record<string, string> }>();
+
+// At reload: read process.env again, rebuild each hook's fixed part.
+export function forgetEnvCache(): void {
+  processEnv = undefined;
+  fixedParts = new WeakMap();
+}
+
+// hookd's environment (without inherited PREFIX_* and HOOKD_* variables, which
+// would pass for event data), then the hook's `env`, then the mode's extras.
+function fixedPart(input: HookEnvInput): Record<string, string> {
+  const base = input.base === process.env ? (processEnv ??= { ...process.env }) : input.base;
+  const cached = fixedParts.get(input.hookEnv);
+  if (cached?.base === base && cached.extra === input.extra && cached.prefix === input.prefix) return cached.env;
+  const env: Record<string, string> = Object.create(null);
+  for (const [name, value] of Object.entries(base)) {
+    if (value === undefined || name.startsWith(input.prefix) || (METADATA_NAMES as readonly string[]).includes(name)) continue;
+    env[name] = value;
+  }
+  Object.assign(env, input.hookEnv, input.extra);
+  fixedParts.set(input.hookEnv, { base, extra: input.extra, prefix: input.prefix, env });
   return env;
 }

@@ -1,11 +1,14 @@
-// One run of one hook: spawn the program directly (no shell) in its own
-// process group, write the event to its stdin, enforce the timeout on the
-// whole group, collect its output line by line, and describe how it ended.
-import type { ChildProcess } from 'node:child_process';
+// One run of one hook: start the program directly (no shell) in its own
+// process group, the event on its stdin, enforce the timeout on the whole
+// group, collect its output line by line, and describe how it ended. The
+// program is started in-process or by hookd-spawner (launch.ts); everything
+// else happens here, so a run looks the same either way.
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import spawn from 'cross-spawn';
+import type { Launched, Launcher } from './launch.js';
+import { currentLauncher } from './launcher.js';
 import { LineCollector, OutputBudget, type OutputStream } from './output-lines.js';
+import { signalGroup } from './without-stack-traces.js';
 
 export type { OutputStream } from './output-lines.js';
 
@@ -27,6 +30,8 @@ export interface RunRequest {
   readonly signal?: AbortSignal | undefined;
   // Called once the process exists.
   readonly onSpawn?: ((pid: number) => void) | undefined;
+  // How to start the program; default: the one the daemon selected.
+  readonly launch?: Launcher | undefined;
 }
 
 // A failure has the same shape as a success.
@@ -37,7 +42,8 @@ export interface RunResult {
   readonly timedOut: boolean;
   // Ended by the AbortSignal (shutdown), not by its own doing.
   readonly aborted: boolean;
-  // The program could not be started (ENOENT, EACCES, ...).
+  // The program could not be started (ENOENT, EACCES, ...), or the spawner
+  // died during the run.
   readonly spawnError: string | undefined;
   readonly durationMs: number;
   readonly stdout: string;
@@ -53,14 +59,18 @@ export function runProgram(request: RunRequest): Promise<RunResult> {
 }
 
 class Run {
-  private child: ChildProcess | undefined;
+  private pid: number | undefined;
+  private launched: Launched | undefined;
   private readonly started = performance.now();
   private timedOut = false;
   private aborted = false;
   private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private spawnError: string | undefined;
+  // The spawner died: no exit will be reported.
+  private lost = false;
   private readonly output = { stdout: '', stderr: '' };
   private readonly budget = new OutputBudget(MAX_OUTPUT_BYTES);
+  private readonly lines = { stdout: this.collector('stdout'), stderr: this.collector('stderr') };
   private readonly timers: NodeJS.Timeout[] = [];
   // SIGKILL for the group, once SIGTERM has been sent.
   private killTimer: NodeJS.Timeout | undefined;
@@ -77,34 +87,43 @@ class Run {
 
   start(): void {
     const { request } = this;
-    let child: ChildProcess;
+    const launch = request.launch ?? currentLauncher().launch;
     try {
-      // detached: a new process group, so that a timeout reaches every descendant.
-      child = spawn(request.command, [...request.args], {
-        cwd: request.cwd,
-        env: request.env,
-        detached: true,
-        stdio: ['pipe', 'pipe', 'pipe'],
+      this.launched = launch(request, {
+        onSpawn: (pid) => this.onSpawn(pid),
+        onSpawnError: (code) => {
+          this.spawnError = spawnFailure(code, request);
+          this.finish();
+        },
+        onOutput: (stream, chunk) => this.lines[stream].write(chunk),
+        onExit: (code, signal) => {
+          this.exit = { code, signal };
+          // What the hook left running in its group goes with it.
+          if (signalGroup(this.pid as number, 0)) this.terminateGroup();
+        },
+        onClose: () => {
+          this.lines.stdout.end();
+          this.lines.stderr.end();
+          this.finish();
+        },
+        onLost: (reason) => {
+          // hookd owns the group: it ends it as at a timeout.
+          this.spawnError = `${reason} during the run`;
+          this.lost = true;
+          this.terminateGroup();
+          this.finish();
+        },
       });
     } catch (error) {
       this.spawnError = (error as Error).message;
       this.finish();
-      return;
     }
-    this.child = child;
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      // Only a failed spawn leaves pid undefined; other errors (kill) are noise.
-      if (child.pid === undefined) {
-        this.spawnError = spawnFailure(error, request);
-        this.finish();
-      }
-    });
-    if (child.pid === undefined) return; // 'error' follows
-    request.onSpawn?.(child.pid);
-    child.stdin?.on('error', () => {}); // EPIPE: a hook need not read its stdin
-    child.stdin?.end(`${request.input}\n`);
-    this.collect('stdout');
-    this.collect('stderr');
+  }
+
+  private onSpawn(pid: number): void {
+    const { request } = this;
+    this.pid = pid;
+    request.onSpawn?.(pid);
     this.timers.push(setTimeout(() => {
       if (this.exit !== undefined) return; // exited in time; its leftovers are already being ended
       this.timedOut = true;
@@ -112,28 +131,18 @@ class Run {
     }, request.timeoutMs));
     if (request.signal?.aborted) this.onAbort();
     else request.signal?.addEventListener('abort', this.onAbort, { once: true });
-    child.on('exit', (code, signal) => {
-      this.exit = { code, signal };
-      // What the hook left running in its group goes with it.
-      if (groupAlive(child.pid as number)) this.terminateGroup();
-    });
-    child.on('close', () => this.finish());
   }
 
-  private collect(stream: OutputStream): void {
-    const source = this.child?.[stream];
-    if (!source) return;
-    const lines = new LineCollector(this.budget, (line) => {
+  private collector(stream: OutputStream): LineCollector {
+    return new LineCollector(this.budget, (line) => {
       this.output[stream] += `${line}\n`;
       this.request.onOutput?.(stream, line);
     });
-    source.on('data', (chunk: Buffer) => lines.write(chunk));
-    source.on('end', () => lines.end());
   }
 
   // SIGTERM to the whole group now, SIGKILL after the grace period.
   private terminateGroup(): void {
-    const pid = this.child?.pid;
+    const { pid } = this;
     if (pid === undefined || this.finished || this.killTimer !== undefined) return;
     signalGroup(pid, 'SIGTERM');
     this.killTimer = setTimeout(() => {
@@ -141,8 +150,7 @@ class Run {
       if (this.finished) return;
       // A descendant that left the group may still hold our pipes: stop waiting for it.
       this.timers.push(setTimeout(() => {
-        this.child?.stdout?.destroy();
-        this.child?.stderr?.destroy();
+        this.launched?.release();
         this.finish();
       }, 1000));
     }, this.request.killAfterMs);
@@ -150,16 +158,16 @@ class Run {
 
   private finish(): void {
     if (this.finished) return;
-    if (this.child && this.child.pid !== undefined && this.exit === undefined) return; // 'exit' not seen yet
+    if (this.pid !== undefined && this.exit === undefined && !this.lost) return; // exit not seen yet
     this.finished = true;
     for (const timer of this.timers) clearTimeout(timer);
     // A descendant that ignores SIGTERM and let go of our pipes still gets its SIGKILL.
-    if (this.killTimer !== undefined && !groupAlive(this.child?.pid as number)) clearTimeout(this.killTimer);
+    if (this.killTimer !== undefined && (this.pid === undefined || !signalGroup(this.pid, 0))) clearTimeout(this.killTimer);
     this.request.signal?.removeEventListener('abort', this.onAbort);
     const exitCode = this.exit?.code ?? null;
     const signal = this.exit?.signal ?? null;
     const ended = {
-      pid: this.child?.pid,
+      pid: this.pid,
       exitCode,
       signal,
       timedOut: this.timedOut,
@@ -176,29 +184,11 @@ class Run {
 }
 
 // "ENOENT: cannot start /path", or the working folder when that is what is missing.
-function spawnFailure(error: NodeJS.ErrnoException, request: RunRequest): string {
-  const code = error.code ?? 'error';
+function spawnFailure(code: string, request: RunRequest): string {
   if (code === 'ENOENT' && request.cwd !== undefined && !existsSync(request.cwd)) {
     return `ENOENT: cannot start ${request.command}: no working folder ${request.cwd}`;
   }
   return `${code}: cannot start ${request.command}`;
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: the group is already gone.
-  }
-}
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // "exit 3", "killed by SIGKILL", "timed out", for logs and dead letters.

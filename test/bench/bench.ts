@@ -1,6 +1,6 @@
 // `npm run bench`: runs every *.bench.ts module of this folder, one after the
 // other (in name order), each printing its own table. A module exports
-// `run(): Promise<void>`. BENCH_ONLY=spawn runs only spawn.bench.ts.
+// `run(): Promise<void>`. BENCH_ONLY=dispatch runs only dispatch.bench.ts.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

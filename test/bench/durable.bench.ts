@@ -16,7 +16,7 @@ import { DurableQueue } from '../../src/store/durable-queue.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.join(ROOT, 'bin', 'hookd.js');
-// BENCH_EVENTS and BENCH_CONCURRENCY as for spawn.bench.ts.
+// BENCH_EVENTS and BENCH_CONCURRENCY as for dispatch.bench.ts.
 const END_TO_END_EVENTS = Number(process.env.BENCH_EVENTS ?? 500);
 const QUEUE_EVENTS = 50_000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
