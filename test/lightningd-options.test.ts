@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { lightningdOption, type LightningdView } from '../src/cln/lightningd-options.ts';
+import { lightningdOption, type LightningdView } from '../src/lightningd/options.ts';
 import { ROOT, tempDir } from './helpers.ts';
 
 // A lightning-dir with a regtest network folder and the given config files.
@@ -72,7 +72,7 @@ test('no value anywhere gives undefined; unreadable files are passed over', (t) 
 
 test("the parent process's command line and PWD are read from /proc", (t) => {
   const dir = tempDir(t);
-  const code = `import { parentLightningd } from ${JSON.stringify(path.join(ROOT, 'src', 'cln', 'lightningd-options.ts'))};
+  const code = `import { parentLightningd } from ${JSON.stringify(path.join(ROOT, 'src', 'lightningd', 'options.ts'))};
 process.stdout.write(JSON.stringify(parentLightningd(process.cwd())));`;
   // sh stays the parent (`; exit` keeps it from exec'ing node), with the option among its arguments.
   const child = spawnSync('sh', ['-c', '"$0" --import "$1" --input-type=module -e "$2"; exit $?', process.execPath, import.meta.resolve('tsx'), code, '--hookd-config=/etc/hookd/cln.yaml'], {
