@@ -107,3 +107,25 @@ test('wallet-tx.sh writes one whole file per notification, even for runs that ov
   assert.equal(failing.code, 1, failing.stdout);
   assert.equal(readdirSync(txDir).length, 8, 'neither a file nor a temporary one from the failed run');
 });
+
+test('htlc-cap.sh compares amounts up to 2^64 exactly, and fails on an amount that is no number', () => {
+  const script = path.join(EXAMPLES, 'cln', 'hooks', 'htlc-cap.sh');
+  const reply = (amount: string, max = '1000000000'): { status: number | null; stdout: string } =>
+    spawnSync(script, [], { env: { PATH: '/usr/bin:/bin', EVENT_HTLC_AMOUNT_MSAT: amount, MAX_MSAT: max }, encoding: 'utf8' });
+  const FAIL = '{"result":"fail","failure_message":"2002"}\n';
+  assert.deepEqual([reply('999999999'), reply('1000000000'), reply('1000000001'), reply('18446744073709551615')].map((run) => run.stdout), ['', '', FAIL, FAIL]);
+  assert.equal(reply('18446744073709551615', '18446744073709551614').stdout, FAIL);
+  assert.equal(reply('18446744073709551614', '18446744073709551615').stdout, '');
+  const notANumber = reply('1e12');
+  assert.equal(notANumber.status, 1);
+  assert.equal(notANumber.stdout, '', 'no reply: hookd answers the fallback');
+});
+
+test('peer-allowlist.sh fails (so the fallback answers) when its list cannot be read, instead of refusing everyone', (t) => {
+  const dir = tempDir(t);
+  const script = path.join(EXAMPLES, 'cln', 'hooks', 'peer-allowlist.sh');
+  const run = spawnSync(script, [], { env: { PATH: '/usr/bin:/bin', ALLOWLIST: path.join(dir, 'missing.allow'), EVENT_DIRECTION: 'in', EVENT_ID: '02aa' }, encoding: 'utf8' });
+  assert.equal(run.status, 1);
+  assert.equal(run.stdout, '');
+  assert.match(run.stderr, /cannot read the allow-list .*missing\.allow/);
+});
