@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { ClnDriver } from './cln-driver.ts';
-import { tempDir, writeConfig, writeScript } from './helpers.ts';
+import { tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
 
 // A lightning-dir holding a hookd config with a decision hook (lightningd
 // must register it at getmanifest) and a notification hook.
@@ -48,5 +48,48 @@ describe('plugin mode finds the config lightningd was given', { concurrency: 3 }
     const result = await driver.init();
     assert.match(String(result.disable), /no config found: .*; name it with hookd-config=PATH in lightningd's config/);
     assert.doesNotMatch(String(result.disable), /pass -c/);
+  });
+});
+
+describe('lightning-cli hookd-status and hookd-dead, answered through lightningd', () => {
+  test('hookd-status counts decision runs, own replies and fallbacks by reason; hookd-dead lists, shows and replays', async (t) => {
+    const dir = tempDir(t, 'hookd-cln-deploy-');
+    // Fails HTLCs over 1000 msat, answers nothing (continue) below, and breaks on 13.
+    const cap = writeScript(dir, 'cap.sh', 'case "$EVENT_HTLC_AMOUNT_MSAT" in 13) exit 3 ;; esac\n[ "$EVENT_HTLC_AMOUNT_MSAT" -gt 1000 ] && echo \'{"result":"fail","failure_message":"2002"}\'\nexit 0');
+    const broken = writeScript(dir, 'broken.sh', 'echo "no webhook today" >&2; exit 7');
+    const config = writeConfig(dir, `hooks:\n  - name: cap\n    on: htlc_accepted\n    decide: true\n    run: ${cap}\n  - name: paid\n    on: invoice_payment\n    run: ${broken}\n`, 'cln.yaml');
+    const driver = new ClnDriver(t, { lightningDir: dir, env: { HOOKD_CONFIG: config } });
+    const manifest = await driver.start();
+    assert.deepEqual((manifest.rpcmethods as { name: string }[]).map((method) => method.name), ['hookd-status', 'hookd-dead']);
+
+    const htlc = (amount: number) => ({ onion: { payload: '', type: 'tlv' }, htlc: { short_channel_id: '103x1x0', id: 0, amount_msat: amount, cltv_expiry: 200, cltv_expiry_relative: 10, payment_hash: '00'.repeat(32) } });
+    assert.deepEqual(await driver.hook('htlc_accepted', htlc(5000)), { result: 'fail', failure_message: '2002' });
+    assert.deepEqual(await driver.hook('htlc_accepted', htlc(13)), { result: 'continue' });
+    const fallback = await driver.waitForLog(/^decision hook cap: exit 3; answering the fallback/);
+    assert.equal(fallback.level, 'warn');
+    assert.match(fallback.message, /fail-open: htlc_accepted goes ahead unchecked/);
+    assert.ok(!driver.logs().some((line) => line.level === 'info' && /^answered htlc_accepted/.test(line.message)), 'replies are logged at debug');
+
+    const status = (await driver.request('hookd-status', {})).result as { hooks: Record<string, unknown>[] };
+    const capStats = status.hooks.find((hook) => hook.name === 'cap')!;
+    assert.equal(capStats.runs, 2);
+    assert.equal(capStats.replies, 1);
+    assert.deepEqual(capStats.fallbacks, { timeout: 0, failed: 1, 'bad-reply': 0, busy: 0, stopping: 0, internal: 0 });
+    assert.equal(capStats.lastFallback, 'exit 3');
+
+    driver.notify('invoice_payment', { payment: { label: 'inv-1', preimage: '11'.repeat(32), msat: '1000msat' } });
+    const listed = await waitFor(async () => {
+      const answer = (await driver.request('hookd-dead', ['list'])).result as { dead: { id: string; hook: string }[] };
+      return answer.dead.length === 1 ? answer.dead : undefined;
+    }, 'a dead letter');
+    assert.equal(listed[0]!.hook, 'paid');
+    const shown = (await driver.request('hookd-dead', { command: 'show', id: listed[0]!.id })).result as { dead: { attempts: { stderrTail: string[] }[] }[]; missing: string[] };
+    assert.deepEqual(shown.dead[0]!.attempts[0]!.stderrTail, ['no webhook today']);
+    assert.deepEqual(shown.missing, []);
+    const replayed = (await driver.request('hookd-dead', ['replay', listed[0]!.id])).result as { replayed: string[] };
+    assert.deepEqual(replayed.replayed, [listed[0]!.id]);
+    const unknown = await driver.request('hookd-dead', ['purge']);
+    assert.match(String((unknown.error as { message: string }).message), /unknown command "purge"; expected list, show or replay/);
+    driver.assertCleanStdout();
   });
 });

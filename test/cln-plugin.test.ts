@@ -42,7 +42,7 @@ describe('Core Lightning plugin mode', { concurrency: 3 }, () => {
       `  - name: peers\n    on: peer_connected\n    decide: true\n    run: ${script}\n`,
     ].join(''));
     const manifest = await driver.getmanifest();
-    assert.deepEqual(manifest.rpcmethods, []);
+    assert.deepEqual((manifest.rpcmethods as JsonObject[]).map((method) => method.name), ['hookd-status', 'hookd-dead']);
     assert.deepEqual(manifest.subscriptions, ['forward_event', 'invoice_payment']);
     assert.deepEqual(manifest.hooks, [{ name: 'htlc_accepted' }, { name: 'peer_connected' }]);
     assert.equal(manifest.dynamic, true);

@@ -8,6 +8,7 @@ import picomatch from 'picomatch';
 import type { HookdConfig } from '../config/types.js';
 import type { JsonObject } from '../json.js';
 import { LOG_TOPIC } from '../lightningd/topics.js';
+import { RPC_METHODS } from './rpc-methods.js';
 
 export const CONFIG_OPTION = 'hookd-config';
 export const LOG_LEVEL_OPTION = 'hookd-log-level';
@@ -56,7 +57,7 @@ export function needsProblem(registered: PluginNeeds, wanted: PluginNeeds): stri
 
 export function buildManifest(needs: PluginNeeds): JsonObject {
   return {
-    rpcmethods: [],
+    rpcmethods: [...RPC_METHODS],
     options: [
       {
         name: CONFIG_OPTION,

@@ -23,6 +23,8 @@ import { findManifestConfig, manifestNeeds, readInit, rpcEnv, type ManifestConfi
 import { ShutdownPlan } from './shutdown.js';
 import { ClnSource } from './notification-source.js';
 import { LOG_TOPIC } from '../lightningd/topics.js';
+import type { HookStats } from '../dispatch/hook-stats.js';
+import { answerRpc, isRpcMethod, rpcTarget } from './rpc-methods.js';
 
 export interface PluginIo {
   readonly input: Readable;
@@ -109,6 +111,7 @@ export class ClnPlugin {
     else {
       const hook = hookDefinition(method);
       if (hook !== undefined) void this.answerHook(id, hook, message.params);
+      else if (isRpcMethod(method)) void this.answerRpc(id, method, message.params);
       else this.output.error(id, METHOD_NOT_FOUND, `hookd has no method ${method}`);
     }
   }
@@ -131,7 +134,8 @@ export class ClnPlugin {
     const config: HookdConfig = Object.freeze({ ...settings.config, shutdownTimeoutMs: Math.min(settings.config.shutdownTimeoutMs, ShutdownPlan.MAX_PHASE_MS) });
     // No live reload: lightningd fixed the subscriptions and decision hooks at
     // the manifest, and the shutdown grace above must stay clamped.
-    const daemon = new Daemon({ config, log: this.log, handleSignals: false, watchConfig: false, protocolSource: this.source, extraEnv });
+    const outsideStats = (): ReadonlyMap<string, HookStats> => this.decisions?.stats.all() ?? new Map();
+    const daemon = new Daemon({ config, log: this.log, handleSignals: false, watchConfig: false, protocolSource: this.source, extraEnv, outsideStats });
     try {
       await daemon.start();
     } catch (error) {
@@ -188,6 +192,13 @@ export class ClnPlugin {
       reply = await this.decisions.decide(hook, event);
     }
     this.output.reply(id, reply);
+  }
+
+  // hookd-status, hookd-dead: asked through lightningd (lightning-cli).
+  private async answerRpc(id: JsonValue, method: string, params: JsonValue | undefined): Promise<void> {
+    const answer = await answerRpc(method, params, rpcTarget(this.daemon));
+    if ('result' in answer) this.output.reply(id, answer.result);
+    else this.output.error(id, answer.error.code, answer.error.message);
   }
 
   private beginShutdown(reason: string): void {

@@ -12,6 +12,7 @@ import type { ServiceNotifier } from './systemd-notify.js';
 import { ConfigReloader, planSourceChanges } from './reload.js';
 import { replayIntoQueue } from './replay.js';
 import { daemonStatus } from './daemon-status.js';
+import type { HookStats } from '../dispatch/hook-stats.js';
 import { controlChannel, type ControlChannel } from '../sources/control-line.js';
 import { createSource, sourceKey } from '../sources/create.js';
 import { readSelection } from '../store/dead-selection.js';
@@ -33,6 +34,8 @@ export interface DaemonOptions {
   readonly extraEnv?: Readonly<Record<string, string>> | undefined;
   // Tells systemd when hookd is ready, reloading, and when it stops (notify.ts).
   readonly notifier?: ServiceNotifier | undefined;
+  // Counters of hooks run outside the dispatcher (plugin mode's decision hooks), for status.
+  readonly outsideStats?: (() => ReadonlyMap<string, Readonly<HookStats>>) | undefined;
 }
 
 const TERMINATING_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -44,6 +47,7 @@ export class Daemon {
   readonly log: Logger;
   readonly startedAt = new Date();
   readonly sources = new Map<string, Source>();
+  readonly outsideStats = (): ReadonlyMap<string, Readonly<HookStats>> => this.options.outsideStats?.() ?? new Map();
   // The spec each config source was started from, which a reload compares.
   private readonly sourceSpecs = new Map<string, SourceSpec>();
   store!: OpenedStore;
