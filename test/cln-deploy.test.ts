@@ -24,8 +24,13 @@ describe('plugin mode finds the config lightningd was given', { concurrency: 3 }
     const driver = new ClnDriver(t, { lightningDir: dir, lightningdArgs: [`--lightning-dir=${dir}`] });
     const manifest = await driver.start({ 'hookd-config': config });
     assert.deepEqual(manifest.hooks, [{ name: 'htlc_accepted' }]);
-    assert.deepEqual(manifest.subscriptions, ['invoice_payment']);
+    assert.deepEqual(manifest.subscriptions, ['invoice_payment', 'shutdown']);
     await driver.waitForLog(/^hookd plugin ready/);
+    // `lightning-cli plugin stop hookd` sends shutdown (hookd always subscribes to it): one line says so.
+    assert.deepEqual(await driver.shutdown(), { code: 0, signal: null });
+    const stopping = driver.logs().filter((line) => /^hookd plugin stopping/.test(line.message));
+    assert.equal(stopping.length, 1);
+    assert.match(stopping[0]!.message, /lightning-cli plugin stop, or lightningd stopping/);
     driver.assertCleanStdout();
   });
 

@@ -46,7 +46,7 @@ describe('hooks.example/cln', { concurrency: 2 }, () => {
     const driver = new ClnDriver(t, { lightningDir: dir, env });
     const manifest = await driver.start();
     assert.deepEqual(manifest.hooks, [{ name: 'htlc_accepted' }, { name: 'peer_connected' }]);
-    assert.deepEqual(manifest.subscriptions, ['channel_state_changed', 'forward_event', 'invoice_payment']);
+    assert.deepEqual(manifest.subscriptions, ['channel_state_changed', 'forward_event', 'invoice_payment', 'shutdown']);
 
     const htlc = (amount: number): JsonObject => ({ ...HOOKS.htlc_accepted!.request as JsonObject, htlc: { ...((HOOKS.htlc_accepted!.request as JsonObject).htlc as JsonObject), amount_msat: amount } });
     assert.deepEqual(await driver.hook('htlc_accepted', htlc(1000)), { result: 'continue' });

@@ -181,7 +181,7 @@ export class ClnPlugin {
       // Others are not queued (with a provisional "*" subscription most would not match).
       this.source.push(event);
     }
-    if (method === 'shutdown') this.beginShutdown('lightningd asked for shutdown');
+    if (method === 'shutdown') this.beginShutdown('lightningd sent shutdown (lightning-cli plugin stop, or lightningd stopping)');
   }
 
   private async answerHook(id: JsonValue, hook: HookDefinition, params: JsonValue | undefined): Promise<void> {
