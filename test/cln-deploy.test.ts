@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { ClnDriver } from './cln-driver.ts';
-import { tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
+import { runHookd, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
 
 // A lightning-dir holding a hookd config with a decision hook (lightningd
 // must register it at getmanifest) and a notification hook.
@@ -96,5 +96,41 @@ describe('lightning-cli hookd-status and hookd-dead, answered through lightningd
     const unknown = await driver.request('hookd-dead', ['purge']);
     assert.match(String((unknown.error as { message: string }).message), /unknown command "purge"; expected list, show or replay/);
     driver.assertCleanStdout();
+  });
+});
+
+describe('Core Lightning names are checked', { concurrency: 2 }, () => {
+  test('validate shows a plugin config with its plugin-mode sources, warns about misspelt topics, and refuses a misspelt decision hook with the likely name', async (t) => {
+    const dir = tempDir(t, 'hookd-cln-deploy-');
+    const ok = writeScript(dir, 'ok.sh', 'exit 0');
+    const config = writeConfig(dir, `rpc_env: true\nhooks:\n  - name: paid\n    on: invoice_paid\n    run: ${ok}\n  - name: cap\n    on: htlc_accepted\n    run: ${ok}\n  - name: blocks\n    on: block_added\n    run: ${ok}\n`);
+    const checked = await runHookd(['validate', '-c', config]);
+    assert.equal(checked.code, 0, checked.stderr);
+    assert.equal(checked.stdout, `${config}: OK (3 hooks; sources as a Core Lightning plugin: lightningd (plugin protocol))\n`);
+    assert.deepEqual(checked.stderr.trim().split('\n'), [
+      `hookd: warning: ${config}: hooks[0] (paid).on: "invoice_paid" is not a Core Lightning notification topic (lightningd sends it only if another plugin does); did you mean "invoice_payment"?`,
+      `hookd: warning: ${config}: hooks[1] (cap).on: "htlc_accepted" is not a Core Lightning notification topic (lightningd sends it only if another plugin does); "htlc_accepted" is a Core Lightning hook: add decide: true to answer it`,
+    ]);
+
+    const misspelt = writeConfig(dir, `hooks:\n  - name: cap\n    on: htlc_accept\n    decide: true\n    run: ${ok}\n`, 'misspelt.yaml');
+    const refused = await runHookd(['validate', '-c', misspelt]);
+    assert.equal(refused.code, 78);
+    assert.match(refused.stderr, /:3: hooks\[0\]\.on: "htlc_accept" is not a Core Lightning hook; did you mean "htlc_accepted"\? \(decision hooks: /);
+
+    // A config for other events is left alone.
+    const plain = writeConfig(dir, `hooks:\n  - name: blocks\n    on: block\n    run: ${ok}\n`, 'plain.yaml');
+    const quiet = await runHookd(['validate', '-c', plain]);
+    assert.equal(quiet.stdout, `${plain}: OK (1 hook; sources: stdin)\n`);
+    assert.equal(quiet.stderr, '');
+  });
+
+  test('the plugin warns in lightningd\'s log about a topic lightningd does not send', async (t) => {
+    const dir = tempDir(t, 'hookd-cln-deploy-');
+    const config = writeConfig(dir, `hooks:\n  - name: paid\n    on: invoice_paid\n    run: ${writeScript(dir, 'ok.sh', 'exit 0')}\n`);
+    const driver = new ClnDriver(t, { lightningDir: dir, env: { HOOKD_CONFIG: config } });
+    await driver.start();
+    const warning = await driver.waitForLog(/"invoice_paid" is not a Core Lightning notification topic/);
+    assert.equal(warning.level, 'warn');
+    assert.match(warning.message, /did you mean "invoice_payment"\?/);
   });
 });

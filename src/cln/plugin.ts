@@ -25,6 +25,7 @@ import { ClnSource } from './notification-source.js';
 import { LOG_TOPIC } from '../lightningd/topics.js';
 import type { HookStats } from '../dispatch/hook-stats.js';
 import { answerRpc, isRpcMethod, rpcTarget } from './rpc-methods.js';
+import { unknownTopicWarnings } from '../config/cln-names.js';
 
 export interface PluginIo {
   readonly input: Readable;
@@ -148,6 +149,7 @@ export class ClnPlugin {
     this.readyResolve(true);
     for (const early of this.early.splice(0)) this.handleNotification(early.method as string, early);
     this.log.info({ config: config.file, rpcEnv: config.rpcEnv, subscriptions: this.registered?.subscriptions, hooks: this.registered?.hooks }, 'hookd plugin ready');
+    for (const warning of unknownTopicWarnings(config)) this.log.warn(warning);
   }
 
   private disable(id: JsonValue, reason: string): void {
