@@ -13,6 +13,7 @@ import type { KeyPath, LineLookup } from './problems.js';
 import type { HookdConfig } from './types.js';
 import { defaultStateDir } from './default-state-dir.js';
 import { validateConfig } from './resolve-config.js';
+import { yamlErrorText } from './yaml-errors.js';
 
 export { refuseWorldWritable } from './file-mode.js';
 
@@ -132,8 +133,8 @@ function guardedLoaders(lines: Map<string, LineLookup>): Record<string, Loader> 
     const doc = parseDocument(content, { lineCounter, prettyErrors: false, uniqueKeys: true, intAsBigInt: true });
     const error = doc.errors[0];
     if (error) {
-      const line = lineCounter.linePos(error.pos[0]).line;
-      throw new HookdError('E_CONFIG', `${filepath}:${line}: ${firstLine(error.message)}`);
+      const { line, col } = lineCounter.linePos(error.pos[0]);
+      throw new HookdError('E_CONFIG', `${filepath}:${line}:${col}: ${yamlErrorText(error)}`);
     }
     // package.json holds the config under "hookd".
     const prefix = path.basename(filepath) === 'package.json' ? ['hookd'] : [];

@@ -2,7 +2,7 @@
 // process group, write the event to its stdin, enforce the timeout on the
 // whole group, collect its output line by line, and describe how it ended.
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import spawn from 'cross-spawn';
 import { LineCollector, OutputBudget, type OutputStream } from './output-lines.js';
@@ -181,7 +181,19 @@ function spawnFailure(error: NodeJS.ErrnoException, request: RunRequest): string
   if (code === 'ENOENT' && request.cwd !== undefined && !existsSync(request.cwd)) {
     return `ENOENT: cannot start ${request.command}: no working folder ${request.cwd}`;
   }
+  if (code === 'EACCES') return `EACCES: cannot start ${request.command}: ${accessHint(request.command)}`;
   return `${code}: cannot start ${request.command}`;
+}
+
+// Why execve said EACCES: most often the script lost its x bit after the
+// config was loaded (an editor, a copy, a checkout).
+function accessHint(command: string): string {
+  try {
+    if ((statSync(command).mode & 0o111) === 0) return `not executable (chmod +x ${command})`;
+  } catch {
+    // Not a path we can look at: a folder above it is closed to us.
+  }
+  return 'permission denied: the user hookd runs as may not execute it, or not open a folder above it';
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
