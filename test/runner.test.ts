@@ -158,7 +158,7 @@ describe('runner', { concurrency: true }, () => {
     const script = writeScript(tempDir(t), 'locked.sh', 'exit 0', 0o644);
     const result = await runProgram(request(script));
     assert.equal(result.ok, false);
-    assert.equal(result.outcome, `EACCES: cannot start ${script}`);
+    assert.equal(result.outcome, `EACCES: cannot start ${script}: not executable (chmod +x ${script})`);
   });
 
   test('args templates are filled from the event, a missing field giving ""', async (t) => {
