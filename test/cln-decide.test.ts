@@ -264,7 +264,7 @@ describe('Core Lightning decision hooks', { concurrency: 3 }, () => {
     const result = await runHookd(['validate', '-c', config]);
     assert.equal(result.code, 78);
     assert.match(result.stderr, /:2: hooks\[0\]\.on: a decision hook names Core Lightning hooks, not globs: got "htlc_\*"/);
-    assert.match(result.stderr, /:3: hooks\[1\]\.on: "htlc_offered" is not a Core Lightning hook; decision hooks are /);
+    assert.match(result.stderr, /:3: hooks\[1\]\.on: "htlc_offered" is not a Core Lightning hook(; did you mean "[a-z_]+"\?)? \(decision hooks: /);
     assert.match(result.stderr, /:4: hooks\[2\]\.fallback: not a reply htlc_accepted allows: one of "failure_message", "failure_onion" is required/);
     assert.match(result.stderr, /:5: hooks\[3\]\.fallback: only decision hooks \(decide: true\) have a fallback/);
     assert.doesNotMatch(result.stderr, /hooks\[4\]/);

@@ -20,6 +20,10 @@ export interface DriverOptions {
   // The lightning-dir; the plugin runs in <dir>/regtest as under lightningd.
   readonly lightningDir: string;
   readonly env?: Record<string, string | undefined>;
+  // When set, hookd's parent is a process with these arguments (as
+  // lightningd's command line: --hookd-config=..., --conf=...), which hookd
+  // reads at getmanifest; else the test process is its parent.
+  readonly lightningdArgs?: readonly string[];
 }
 
 export interface LogLine {
@@ -43,7 +47,11 @@ export class ClnDriver {
   constructor(t: Cleanup, readonly options: DriverOptions) {
     this.networkDir = path.join(options.lightningDir, 'regtest');
     mkdirSync(this.networkDir, { recursive: true });
-    this.child = spawn(process.execPath, [BIN], {
+    // sh stays the parent (it does not exec the last command: `; exit $?`).
+    const [command, args] = options.lightningdArgs === undefined
+      ? [process.execPath, [BIN]]
+      : ['sh', ['-c', '"$1" "$2"; exit $?', 'lightningd', process.execPath, BIN, ...options.lightningdArgs]];
+    this.child = spawn(command, args, {
       cwd: this.networkDir,
       env: cleanEnv({ LIGHTNINGD_PLUGIN: '1', LIGHTNINGD_VERSION: 'v26.06.6', ...options.env }),
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -54,6 +62,8 @@ export class ClnDriver {
     this.exited = new Promise((resolve) => this.child.on('close', (code, signal) => resolve({ code, signal })));
     t.after(async () => {
       if (this.child.exitCode === null && this.child.signalCode === null) {
+        // hookd ends at the end of its stdin, also when its parent is sh.
+        this.child.stdin!.destroy();
         this.child.kill('SIGKILL');
         await this.exited;
       }

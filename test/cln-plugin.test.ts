@@ -42,8 +42,8 @@ describe('Core Lightning plugin mode', { concurrency: 3 }, () => {
       `  - name: peers\n    on: peer_connected\n    decide: true\n    run: ${script}\n`,
     ].join(''));
     const manifest = await driver.getmanifest();
-    assert.deepEqual(manifest.rpcmethods, []);
-    assert.deepEqual(manifest.subscriptions, ['forward_event', 'invoice_payment']);
+    assert.deepEqual((manifest.rpcmethods as JsonObject[]).map((method) => method.name), ['hookd-status', 'hookd-dead']);
+    assert.deepEqual(manifest.subscriptions, ['forward_event', 'invoice_payment', 'shutdown']);
     assert.deepEqual(manifest.hooks, [{ name: 'htlc_accepted' }, { name: 'peer_connected' }]);
     assert.equal(manifest.dynamic, true);
     assert.equal(manifest.nonnumericids, true);
@@ -82,7 +82,7 @@ describe('Core Lightning plugin mode', { concurrency: 3 }, () => {
     writeConfig(dir, `hooks:\n${recordHook('blocks', 'block_added')}`, 'hookd.config.yaml');
     const driver = new ClnDriver(t, { lightningDir: dir, env: { RECORD_DIR: dir } });
     const manifest = await driver.start();
-    assert.deepEqual(manifest.subscriptions, ['block_added']);
+    assert.deepEqual(manifest.subscriptions, ['block_added', 'shutdown']);
   });
 
   test('a broken config answers init with disable and every validation error', async (t) => {

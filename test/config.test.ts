@@ -361,7 +361,7 @@ bogus: 1
     const file = writeConfig(tempDir(t), 'hooks:\n  - name: h\n    on: [t\n    run: "true"\n');
     const error = await refusal(file);
     assert.equal(error.code, 'E_CONFIG');
-    assert.match(error.message, new RegExp(`^${file}:\\d+: \\S`));
+    assert.match(error.message, new RegExp(`^${file}:\\d+:\\d+: YAML syntax error: \\S`));
     assert.doesNotMatch(error.message, /\n/);
   });
 

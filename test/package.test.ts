@@ -3,12 +3,17 @@
 // packs and installs from the npm registry (or npm's cache), a few seconds.
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { cleanEnv, ROOT, tempDir } from './helpers.ts';
 
-const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; devDependencies: Record<string, string> };
+
+test('the package name is ours (hookd on the npm registry is an unrelated program); the command stays hookd', () => {
+  assert.equal(pkg.name, 'hookd-events');
+  assert.deepEqual((pkg as unknown as { bin: Record<string, string> }).bin, { hookd: 'bin/hookd' });
+});
 
 function npm(args: string[], cwd: string): SpawnSyncReturns<string> {
   // npm_config_* from an enclosing `npm test` would change what these npm runs do.
@@ -24,7 +29,7 @@ test('npm pack ships the built CLI, the docs, the examples and the unit, and no 
   // while other test files use it.
   const packed = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', dir], ROOT).stdout) as [{ filename: string; files: { path: string }[] }];
   const files = packed[0].files.map((file) => file.path).sort();
-  for (const needed of ['bin/hookd.js', 'dist/cli/main.js', 'dist/daemon/daemon.js', 'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'docs/config.md', 'docs/operations.md', 'hooks.example/hookd.yaml', 'hooks.example/events.jsonl', 'hooks.example/hookd.service', 'hooks.example/hookd-system.yaml']) {
+  for (const needed of ['bin/hookd', 'bin/hookd.js', 'dist/cli/main.js', 'dist/daemon/daemon.js', 'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'docs/config.md', 'docs/operations.md', 'hooks.example/hookd.yaml', 'hooks.example/events.jsonl', 'hooks.example/hookd.service', 'hooks.example/hookd-system.yaml']) {
     assert.ok(files.includes(needed), `${needed} is not in the package`);
   }
   const unwanted = files.filter((file) => /^(src|test|node_modules|\.ci)\//.test(file) || /\.ts$/.test(file) || file === 'tsconfig.json');
@@ -32,11 +37,15 @@ test('npm pack ships the built CLI, the docs, the examples and the unit, and no 
 
   const prefix = path.join(dir, 'prefix');
   npm(['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', path.join(dir, packed[0].filename)], dir);
-  const installed = path.join(prefix, 'lib', 'node_modules', 'hookd');
+  const installed = path.join(prefix, 'lib', 'node_modules', 'hookd-events');
   for (const dev of Object.keys(pkg.devDependencies)) {
     assert.ok(!existsSync(path.join(installed, 'node_modules', dev)), `dev dependency ${dev} was installed`);
   }
   const hookd = (args: string[]): SpawnSyncReturns<string> => spawnSync(path.join(prefix, 'bin', 'hookd'), args, { cwd: dir, env: cleanEnv(), encoding: 'utf8', timeout: 60_000 });
+
+  // lightningd names a plugin after the file the command resolves to: `hookd`,
+  // so that `lightning-cli plugin stop hookd` finds it.
+  assert.equal(path.basename(realpathSync(path.join(prefix, 'bin', 'hookd'))), 'hookd');
 
   const version = hookd(['--version']);
   assert.equal(version.status, 0, version.stderr);

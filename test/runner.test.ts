@@ -172,7 +172,7 @@ for (const mode of ['node', 'helper'] as const) describe(`runner, spawner: ${mod
     const script = writeScript(tempDir(t), 'locked.sh', 'exit 0', 0o644);
     const result = await runProgram(request(script));
     assert.equal(result.ok, false);
-    assert.equal(result.outcome, `EACCES: cannot start ${script}`);
+    assert.equal(result.outcome, `EACCES: cannot start ${script}: not executable (chmod +x ${script})`);
   });
 
   test('args templates are filled from the event, a missing field giving ""', async (t) => {

@@ -9,8 +9,8 @@ export const HELP = `NAME
 
 SYNOPSIS
   hookd cln-plugin
-  lightningd --plugin=/path/to/hookd    (started so, hookd needs no argument)
-  lightning-cli plugin start /path/to/hookd
+  lightningd --plugin=$(command -v hookd)    (hookd then needs no argument)
+  lightning-cli plugin start $(command -v hookd)
 
 DESCRIPTION
   Speaks lightningd's plugin protocol on stdin/stdout: every notification a
@@ -19,13 +19,18 @@ DESCRIPTION
   hookd's logs go to lightningd's log. Nothing but protocol is ever written
   to stdout.
 
-  The config is the hookd-config plugin option, else $HOOKD_CONFIG, else the
-  usual search from the plugin's working folder (<lightning-dir>/<network>)
-  upward. lightningd asks for the plugin's manifest before it passes
-  options, so the subscriptions come from the config found by $HOOKD_CONFIG
-  or the search; a hookd-config that needs more is refused at init with the
-  reason. Without state: in the config, the durable queue is kept in
-  <lightning-dir>/<network>/hookd.
+  The config is the hookd-config plugin option. lightningd asks for the
+  manifest (subscriptions, decision hooks) before it passes options, so
+  hookd finds the config first as: $HOOKD_CONFIG, else the hookd-config
+  lightningd was given (its command line, else its config files:
+  <lightning-dir>/config and <lightning-dir>/<network>/config, or --conf),
+  else the search from the plugin's working folder (<lightning-dir>/<network>)
+  upward. A hookd-config at init that needs more than the manifest
+  registered is refused with the reason. Without state: in the config, the
+  durable queue is kept in <lightning-dir>/<network>/hookd.
+
+  lightning-cli hookd-status and hookd-dead (list, show, replay) answer
+  through lightningd, without a socket source.
 
 OPTIONS
   None on the command line; lightningd passes these plugin options:
@@ -39,10 +44,10 @@ EXIT STATUS
   the reason, which lightningd logs.
 
 EXAMPLES
-  lightningd --plugin=/usr/local/bin/hookd \\
-             --hookd-config=/etc/hookd/cln.yaml
-  HOOKD_CONFIG=/etc/hookd/cln.yaml \\
-    lightning-cli plugin start /usr/local/bin/hookd
+  plugin=/usr/bin/hookd                 (in ~/.lightning/config; the path
+  hookd-config=/etc/hookd/cln.yaml       command -v hookd prints)
+  lightning-cli plugin start $(command -v hookd)
+  lightning-cli hookd-status
 `;
 
 // A last write must reach lightningd before the process goes.

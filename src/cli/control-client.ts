@@ -3,6 +3,7 @@
 // on the start-up path of `hookd emit`.
 import { connect } from 'node:net';
 import { HookdError } from '../errors.js';
+import { socketAccessHint } from './socket-access.js';
 
 // Send each line; resolve with the parsed reply to each, in order.
 export function exchange(socketPath: string, lines: readonly string[], timeoutMs = 30_000): Promise<Record<string, unknown>[]> {
@@ -38,6 +39,8 @@ export function exchange(socketPath: string, lines: readonly string[], timeoutMs
       clearTimeout(timer);
       if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') {
         reject(new HookdError('E_NOT_RUNNING', `hookd is not running (no socket at ${socketPath})`));
+      } else if (error.code === 'EACCES') {
+        reject(new HookdError('E_NOT_RUNNING', `cannot reach hookd: ${socketAccessHint(socketPath)}`));
       } else reject(new HookdError('E_NOT_RUNNING', `cannot reach hookd at ${socketPath}: ${error.code ?? error.message}`));
     });
     socket.on('close', () => {

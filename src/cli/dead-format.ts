@@ -1,29 +1,6 @@
 // How `hookd dead list` and `hookd dead show` print dead letters.
 import type { StoredDeadLetter } from '../store/disk-dead-letters.js';
-
-export interface DeadLetterSummary {
-  readonly id: string;
-  readonly hook: string;
-  readonly type: string;
-  readonly eventId: string;
-  readonly deadAt: string;
-  readonly reason: string;
-  readonly attempts: number;
-  readonly file: string;
-}
-
-export function summary(letter: StoredDeadLetter): DeadLetterSummary {
-  return {
-    id: letter.id,
-    hook: letter.hook,
-    type: letter.event.type,
-    eventId: letter.event.id,
-    deadAt: letter.deadAt,
-    reason: letter.reason,
-    attempts: letter.attempts.length,
-    file: letter.file,
-  };
-}
+export { summary, type DeadLetterSummary } from '../store/dead-summary.js';
 
 // One aligned row per letter under a header.
 export function printLetterTable(letters: readonly StoredDeadLetter[], print: (line: string) => void): void {

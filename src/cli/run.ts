@@ -1,4 +1,5 @@
 // `hookd [run]`: the daemon.
+import { isClnSource, unknownTopicWarnings } from '../config/cln-names.js';
 import { loadConfig } from '../config/load.js';
 import { Daemon } from '../daemon/daemon.js';
 import { createLogger, LOG_FORMATS, LOG_LEVELS } from '../log/logger.js';
@@ -66,6 +67,8 @@ export async function command(argv: string[]): Promise<number> {
   for (const hook of config.hooks) {
     log.debug({ hook: hook.name, on: hook.on, run: [hook.command, ...hook.fixedArgs], cwd: hook.cwd, env: hook.env }, 'hook loaded');
   }
+  // Core Lightning's topic names, checked where Core Lightning feeds the events.
+  if (config.sources.some(isClnSource)) for (const warning of unknownTopicWarnings(config)) log.warn(warning);
   const daemon = new Daemon({ config, log, notifier: createServiceNotifier({ log }) });
   await daemon.start();
   return daemon.exited;

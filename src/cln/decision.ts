@@ -17,6 +17,7 @@ import { hookMatches } from '../match.js';
 import { runProgram, type RunResult } from '../run/runner.js';
 import { CONTINUE, type HookDefinition } from '../lightningd/hook-catalog.js';
 import { completeReply, isContinue, isPlainContinue } from '../lightningd/reply.js';
+import { DecisionStatsTable, type FallbackKind } from './decision-stats.js';
 import { fallbackReply, judgeRun, type Verdict } from './verdict.js';
 
 // Decision scripts running at once, all hooks together; more wait their turn,
@@ -35,6 +36,8 @@ export class DecisionRunner {
   private readonly limiter = new Limiter(DECISION_CONCURRENCY);
   private readonly stopController = new AbortController();
   private readonly running = new Set<Promise<unknown>>();
+  // Runs, own replies and fallbacks per decision hook, for status.
+  readonly stats = new DecisionStatsTable();
 
   constructor(private readonly options: DecisionOptions) {}
 
@@ -50,6 +53,7 @@ export class DecisionRunner {
         verdict = await this.runOne(spec, hook, event, config);
       } catch (error) {
         verdict = { reply: this.fallbackOf(spec, hook, event) };
+        this.stats.fellBack(spec.name, 'internal', errorText(error));
         this.options.log.error({ hook: spec.name, id: event.id, error: errorText(error) }, `decision hook ${spec.name}: internal error; answering the fallback ${stringifyJson(verdict.reply)}`);
       }
       if (!isContinue(verdict.reply)) {
@@ -71,18 +75,21 @@ export class DecisionRunner {
   }
 
   private async runOne(spec: HookSpec, hook: HookDefinition, event: HookEvent, config: HookdConfig): Promise<Verdict> {
-    const fallback = (reason: string): Verdict => {
+    const fallback = (reason: string, kind: FallbackKind): Verdict => {
       const reply = this.fallbackOf(spec, hook, event);
-      this.options.log.warn({ hook: spec.name, type: event.type, id: event.id }, `decision hook ${spec.name}: ${reason}; answering the fallback ${stringifyJson(reply)}`);
+      this.stats.fellBack(spec.name, kind, reason);
+      // A continue fallback lets the HTLC, peer or channel through: say so.
+      const open = isContinue(reply) ? ` (fail-open: ${event.type} goes ahead unchecked)` : '';
+      this.options.log.warn({ hook: spec.name, type: event.type, id: event.id, reason }, `decision hook ${spec.name}: ${reason}; answering the fallback ${stringifyJson(reply)}${open}`);
       return { reply };
     };
-    if (this.stopController.signal.aborted) return fallback('hookd is shutting down');
+    if (this.stopController.signal.aborted) return fallback('hookd is shutting down', 'stopping');
     const deadline = performance.now() + spec.timeoutMs;
     const acquiring = this.limiter.acquire();
     const slot = await this.withDeadline(acquiring, spec.timeoutMs);
     if (slot === undefined) {
       void acquiring.then((release) => release()); // the slot, once free, is not ours to keep
-      return fallback(`no free slot within its timeout (${DECISION_CONCURRENCY} decision scripts running)`);
+      return fallback(`no free slot within its timeout (${DECISION_CONCURRENCY} decision scripts running)`, 'busy');
     }
     const invocation = prepareInvocation(spec, event, 1, { config, extraEnv: this.options.extraEnv });
     const run = runProgram({
@@ -93,19 +100,27 @@ export class DecisionRunner {
         if (stream === 'stderr') this.options.log.info({ hook: spec.name, id: event.id, stream }, line);
       },
     });
-    this.track(run.finally(slot));
+    this.stats.started(spec.name);
+    this.track(run.then((result) => this.stats.ran(spec.name, result)).finally(() => {
+      this.stats.ended(spec.name);
+      slot();
+    }));
     const result = await this.withDeadline(run, Math.max(0, deadline - performance.now()) + ANSWER_GRACE_MS);
     if (result === undefined) {
       void run.then((late) => this.options.log.warn({ hook: spec.name, id: event.id, pid: late.pid, durationMs: late.durationMs }, `decision hook ${spec.name} ended after its answer was sent: ${late.outcome}`));
-      return fallback(`timed out after ${spec.timeoutMs} ms`);
+      return fallback(`timed out after ${spec.timeoutMs} ms`, 'timeout');
     }
     return this.judge(spec, hook, event, result, fallback);
   }
 
-  private judge(spec: HookSpec, hook: HookDefinition, event: HookEvent, result: RunResult, fallback: (reason: string) => Verdict): Verdict {
+  private judge(spec: HookSpec, hook: HookDefinition, event: HookEvent, result: RunResult, fallback: (reason: string, kind: FallbackKind) => Verdict): Verdict {
     this.options.log.debug({ hook: spec.name, type: event.type, id: event.id, pid: result.pid, exit: result.exitCode, durationMs: result.durationMs }, 'decision script ended');
     const verdict = judgeRun(spec, hook, event.fields, result);
-    return verdict.fallbackReason === undefined ? verdict : fallback(verdict.fallbackReason);
+    if (verdict.fallbackReason === undefined) {
+      this.stats.replied(spec.name);
+      return verdict;
+    }
+    return fallback(verdict.fallbackReason, result.timedOut ? 'timeout' : result.ok ? 'bad-reply' : 'failed');
   }
 
   private fallbackOf(spec: HookSpec, hook: HookDefinition, event: HookEvent): JsonObject {
@@ -114,7 +129,8 @@ export class DecisionRunner {
 
   private logAnswer(event: HookEvent, spec: HookSpec | undefined, reply: JsonObject, started: number): void {
     const fields = { type: event.type, id: event.id, hook: spec?.name, latencyMs: Math.round(performance.now() - started) };
-    this.options.log.info(fields, `answered ${event.type}: ${stringifyJson(reply)}`);
+    // One line per HTLC on a routing node: debug, not info (fallbacks are warned above).
+    this.options.log.debug(fields, `answered ${event.type}: ${stringifyJson(reply)}`);
   }
 
   private track(promise: Promise<unknown>): void {

@@ -8,6 +8,9 @@ import picomatch from 'picomatch';
 import type { HookdConfig } from '../config/types.js';
 import type { JsonObject } from '../json.js';
 import { LOG_TOPIC } from '../lightningd/topics.js';
+import { RPC_METHODS } from './rpc-methods.js';
+
+const SHUTDOWN_TOPIC = 'shutdown';
 
 export const CONFIG_OPTION = 'hookd-config';
 export const LOG_LEVEL_OPTION = 'hookd-log-level';
@@ -34,6 +37,9 @@ export function needsOf(config: HookdConfig): PluginNeeds {
       else topics.add(pattern);
     }
   }
+  // Always shutdown: without it lightningd ends the plugin on `plugin stop`
+  // at once, with no chance to finish queued work or to say so in its log.
+  topics.add(SHUTDOWN_TOPIC);
   const subscriptions = everything ? ['*', ...(topics.has(LOG_TOPIC) ? [LOG_TOPIC] : [])] : [...topics].sort();
   return { subscriptions, hooks: [...hooks].sort() };
 }
@@ -56,7 +62,7 @@ export function needsProblem(registered: PluginNeeds, wanted: PluginNeeds): stri
 
 export function buildManifest(needs: PluginNeeds): JsonObject {
   return {
-    rpcmethods: [],
+    rpcmethods: [...RPC_METHODS],
     options: [
       {
         name: CONFIG_OPTION,

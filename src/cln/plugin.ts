@@ -23,6 +23,9 @@ import { findManifestConfig, manifestNeeds, readInit, rpcEnv, type ManifestConfi
 import { ShutdownPlan } from './shutdown.js';
 import { ClnSource } from './notification-source.js';
 import { LOG_TOPIC } from '../lightningd/topics.js';
+import type { HookStats } from '../dispatch/hook-stats.js';
+import { answerRpc, isRpcMethod, rpcTarget } from './rpc-methods.js';
+import { unknownTopicWarnings } from '../config/cln-names.js';
 
 export interface PluginIo {
   readonly input: Readable;
@@ -109,6 +112,7 @@ export class ClnPlugin {
     else {
       const hook = hookDefinition(method);
       if (hook !== undefined) void this.answerHook(id, hook, message.params);
+      else if (isRpcMethod(method)) void this.answerRpc(id, method, message.params);
       else this.output.error(id, METHOD_NOT_FOUND, `hookd has no method ${method}`);
     }
   }
@@ -131,7 +135,8 @@ export class ClnPlugin {
     const config: HookdConfig = Object.freeze({ ...settings.config, shutdownTimeoutMs: Math.min(settings.config.shutdownTimeoutMs, ShutdownPlan.MAX_PHASE_MS) });
     // No live reload: lightningd fixed the subscriptions and decision hooks at
     // the manifest, and the shutdown grace above must stay clamped.
-    const daemon = new Daemon({ config, log: this.log, handleSignals: false, watchConfig: false, protocolSource: this.source, extraEnv });
+    const outsideStats = (): ReadonlyMap<string, HookStats> => this.decisions?.stats.all() ?? new Map();
+    const daemon = new Daemon({ config, log: this.log, handleSignals: false, watchConfig: false, protocolSource: this.source, extraEnv, outsideStats });
     try {
       await daemon.start();
     } catch (error) {
@@ -144,6 +149,7 @@ export class ClnPlugin {
     this.readyResolve(true);
     for (const early of this.early.splice(0)) this.handleNotification(early.method as string, early);
     this.log.info({ config: config.file, rpcEnv: config.rpcEnv, subscriptions: this.registered?.subscriptions, hooks: this.registered?.hooks }, 'hookd plugin ready');
+    for (const warning of unknownTopicWarnings(config)) this.log.warn(warning);
   }
 
   private disable(id: JsonValue, reason: string): void {
@@ -177,7 +183,7 @@ export class ClnPlugin {
       // Others are not queued (with a provisional "*" subscription most would not match).
       this.source.push(event);
     }
-    if (method === 'shutdown') this.beginShutdown('lightningd asked for shutdown');
+    if (method === 'shutdown') this.beginShutdown('lightningd sent shutdown (lightning-cli plugin stop, or lightningd stopping)');
   }
 
   private async answerHook(id: JsonValue, hook: HookDefinition, params: JsonValue | undefined): Promise<void> {
@@ -188,6 +194,13 @@ export class ClnPlugin {
       reply = await this.decisions.decide(hook, event);
     }
     this.output.reply(id, reply);
+  }
+
+  // hookd-status, hookd-dead: asked through lightningd (lightning-cli).
+  private async answerRpc(id: JsonValue, method: string, params: JsonValue | undefined): Promise<void> {
+    const answer = await answerRpc(method, params, rpcTarget(this.daemon));
+    if ('result' in answer) this.output.reply(id, answer.result);
+    else this.output.error(id, answer.error.code, answer.error.message);
   }
 
   private beginShutdown(reason: string): void {

@@ -1,10 +1,11 @@
 // getmanifest and init: which config the plugin serves, what it registers
 // with lightningd, and the variables `rpc_env: true` gives every hook.
 import path from 'node:path';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, type ConfigLocation } from '../config/load.js';
 import type { HookdConfig } from '../config/types.js';
 import { errorText, HookdError } from '../errors.js';
 import { isJsonObject, type JsonValue } from '../json.js';
+import { lightningdOption, parentLightningd, type LightningdView } from '../lightningd/options.js';
 import { LOG_LEVELS, type LogLevel } from '../log/logger.js';
 import { CONFIG_OPTION, LOG_LEVEL_OPTION, needsOf, needsProblem, PROVISIONAL_NEEDS, type PluginNeeds } from './manifest.js';
 
@@ -14,22 +15,32 @@ export type ManifestConfig = { readonly config: HookdConfig } | { readonly probl
 export interface SetupContext {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  // The lightningd that started the plugin; default: the parent process.
+  readonly lightningd?: LightningdView | undefined;
 }
+
+// What to do when no config is found: a plugin has no -c.
+const PLUGIN_ADVICE = "name it with hookd-config=PATH in lightningd's config (or HOOKD_CONFIG in lightningd's environment)";
 
 // lightningd starts plugins in <lightning-dir>/<network>: a config without
 // `state:` keeps its queue there, one per node, so that several nodes on one
 // machine (a regtest setup) never share, and lock each other out of, one folder.
-function location(context: SetupContext, configPath?: string): { path?: string; cwd: string; env: NodeJS.ProcessEnv; defaultState: string } {
-  return { path: configPath, cwd: context.cwd, env: context.env, defaultState: path.join(context.cwd, 'hookd') };
+function location(context: SetupContext, configPath?: string): ConfigLocation {
+  return { path: configPath, cwd: context.cwd, env: context.env, defaultState: path.join(context.cwd, 'hookd'), notFoundAdvice: PLUGIN_ADVICE };
 }
 
-// Looks for the config as `hookd run` would ($HOOKD_CONFIG, else the search
-// from the working folder, which lightningd sets to <lightning-dir>/<network>).
+// lightningd asks for the manifest before it passes the options: the config
+// is $HOOKD_CONFIG, else the hookd-config lightningd was given (its command
+// line, its config files), else the search from the working folder, which
+// lightningd sets to <lightning-dir>/<network>.
 export async function findManifestConfig(context: SetupContext): Promise<ManifestConfig> {
+  const lightningd = context.env.HOOKD_CONFIG ? undefined : (context.lightningd ?? parentLightningd(context.cwd));
+  const named = lightningd && lightningdOption(lightningd, CONFIG_OPTION);
   try {
-    return { config: await loadConfig(location(context)) };
+    return { config: await loadConfig(location(context, named?.value)) };
   } catch (error) {
-    return { problem: configErrorText(error) };
+    const problem = configErrorText(error);
+    return { problem: named === undefined ? problem : `${problem} (hookd-config from ${named.origin})` };
   }
 }
 
@@ -74,7 +85,7 @@ export async function readInit(params: JsonValue | undefined, found: ManifestCon
   const problem = needsProblem(registered, needsOf(config));
   if (problem !== undefined) {
     const where = 'config' in found ? `the manifest came from ${found.config.file}` : 'no config was found when lightningd asked for the manifest';
-    return { disable: `${config.file}: ${problem} (${where}); set HOOKD_CONFIG in lightningd's environment or put the config where the search finds it (hookd.config.yaml in ${context.cwd} or above), then restart the plugin` };
+    return { disable: `${config.file}: ${problem} (${where}); give lightningd this config with hookd-config= in its config file or on its command line (or HOOKD_CONFIG in its environment), then start the plugin again` };
   }
   return { config, logLevel: level as LogLevel, lightningDir, rpcFile: stringOf(configuration['rpc-file']), network: stringOf(configuration.network) };
 }

@@ -5,6 +5,7 @@ import picomatch from 'picomatch';
 import type { KeyPath } from './problems.js';
 import type { JsonObject } from '../json.js';
 import { hookDefinition, HOOK_NAMES } from '../lightningd/hook-catalog.js';
+import { didYouMean } from '../lightningd/known-names.js';
 import { completeReply, replyProblem } from '../lightningd/reply.js';
 
 export interface DecisionProblems {
@@ -29,7 +30,7 @@ export function checkDecisionHook(
     }
     const hook = hookDefinition(name);
     if (hook === undefined) {
-      problems.add(at('on'), `"${name}" is not a Core Lightning hook; decision hooks are ${HOOK_NAMES.join(', ')}`);
+      problems.add(at('on'), `"${name}" is not a Core Lightning hook${didYouMean(name, HOOK_NAMES)} (decision hooks: ${HOOK_NAMES.join(', ')})`);
       continue;
     }
     if (fallback === undefined) continue;

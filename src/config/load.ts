@@ -1,7 +1,7 @@
 // Finds and reads the config: -c PATH, else $HOOKD_CONFIG, else cosmiconfig's
 // search for module "hookd" from the working folder up. YAML and JSON are
 // parsed by `yaml` so that every problem can name its line.
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
@@ -13,6 +13,7 @@ import type { KeyPath, LineLookup } from './problems.js';
 import type { HookdConfig } from './types.js';
 import { defaultStateDir } from './default-state-dir.js';
 import { validateConfig } from './resolve-config.js';
+import { yamlErrorText } from './yaml-errors.js';
 
 export { refuseWorldWritable } from './file-mode.js';
 
@@ -41,6 +42,8 @@ export interface ConfigLocation {
   readonly env?: NodeJS.ProcessEnv;
   // The state directory when the config names none (plugin mode: the node's own folder).
   readonly defaultState?: string | undefined;
+  // How to name a config when none is found (default: pass -c PATH).
+  readonly notFoundAdvice?: string | undefined;
 }
 
 // Load, check and resolve the config; throws HookdError.
@@ -73,29 +76,44 @@ export async function readConfigFile(location: ConfigLocation = {}): Promise<Raw
   try {
     if (explicit !== undefined) {
       const file = path.resolve(cwd, explicit);
-      if (!isFile(file)) throw new HookdError('E_CONFIG_NOT_FOUND', `no config file at ${file}`);
+      checkConfigFile(file);
       result = await explorer.load(file);
     } else {
       result = await explorer.search(cwd);
     }
   } catch (error) {
     if (error instanceof HookdError) throw error;
-    const file = (error as { filepath?: string }).filepath;
+    const file = (error as { filepath?: string }).filepath ?? (error as { path?: string }).path;
+    if ((error as NodeJS.ErrnoException).code === 'EACCES') throw permissionDenied(file ?? 'config');
     throw new HookdError('E_CONFIG', `${file ?? 'config'}: cannot load: ${firstLine(errorText(error))}`);
   }
   if (result === null) {
-    throw new HookdError('E_CONFIG_NOT_FOUND', `no config found: looked for hookd.config.yaml (and .hookdrc*, package.json#hookd) from ${cwd} upward; pass -c PATH`);
+    throw new HookdError('E_CONFIG_NOT_FOUND', `no config found: looked for hookd.config.yaml (and .hookdrc*, package.json#hookd) from ${cwd} upward; ${location.notFoundAdvice ?? 'pass -c PATH'}`);
   }
   if (result.isEmpty) throw new HookdError('E_CONFIG', `${result.filepath}: the config is empty`);
   return { raw: result.config, file: result.filepath, lineOf: lines.get(result.filepath) };
 }
 
-function isFile(file: string): boolean {
+// A named config must be a file we may read: "no config file" only when
+// there is none, "permission denied" when it is there but out of reach.
+function checkConfigFile(file: string): void {
+  let isFile: boolean;
   try {
-    return statSync(file).isFile();
-  } catch {
-    return false;
+    isFile = statSync(file).isFile();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EACCES') throw permissionDenied(file);
+    isFile = false;
   }
+  if (!isFile) throw new HookdError('E_CONFIG_NOT_FOUND', `no config file at ${file}`);
+  try {
+    accessSync(file, constants.R_OK);
+  } catch {
+    throw permissionDenied(file);
+  }
+}
+
+function permissionDenied(file: string): HookdError {
+  return new HookdError('E_CONFIG_PERM', `${file}: permission denied: the user hookd runs as (uid ${process.getuid?.() ?? '?'}) cannot read the config or a folder above it`);
 }
 
 function firstLine(text: string): string {
@@ -115,8 +133,8 @@ function guardedLoaders(lines: Map<string, LineLookup>): Record<string, Loader> 
     const doc = parseDocument(content, { lineCounter, prettyErrors: false, uniqueKeys: true, intAsBigInt: true });
     const error = doc.errors[0];
     if (error) {
-      const line = lineCounter.linePos(error.pos[0]).line;
-      throw new HookdError('E_CONFIG', `${filepath}:${line}: ${firstLine(error.message)}`);
+      const { line, col } = lineCounter.linePos(error.pos[0]);
+      throw new HookdError('E_CONFIG', `${filepath}:${line}:${col}: ${yamlErrorText(error)}`);
     }
     // package.json holds the config under "hookd".
     const prefix = path.basename(filepath) === 'package.json' ? ['hookd'] : [];

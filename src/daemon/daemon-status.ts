@@ -38,10 +38,12 @@ export interface StatusView {
   readonly sources: ReadonlyMap<string, Source>;
   readonly store: OpenedStore;
   readonly dispatcher: Dispatcher;
+  // Hooks run outside the dispatcher (decision hooks), with counters of their own.
+  readonly outsideStats?: () => ReadonlyMap<string, Readonly<HookStats>>;
 }
 
 export function daemonStatus(daemon: StatusView, now = Date.now()): DaemonStatus {
-  const stats = daemon.dispatcher.hookStats();
+  const stats = new Map([...daemon.dispatcher.hookStats(), ...(daemon.outsideStats?.() ?? [])]);
   const configured = daemon.config.hooks.map((hook) => hook.name);
   const names = [...configured, ...[...stats.keys()].filter((name) => !configured.includes(name))];
   return {

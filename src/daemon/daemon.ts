@@ -14,6 +14,7 @@ import { replayIntoQueue } from './replay.js';
 import { daemonStatus } from './daemon-status.js';
 import { startLauncher, type StartedLauncher } from './spawner-choice.js';
 import { forgetEnvCache } from '../run/env.js';
+import type { HookStats } from '../dispatch/hook-stats.js';
 import { controlChannel, type ControlChannel } from '../sources/control-line.js';
 import { createSource, sourceKey } from '../sources/create.js';
 import { readSelection } from '../store/dead-selection.js';
@@ -35,6 +36,8 @@ export interface DaemonOptions {
   readonly extraEnv?: Readonly<Record<string, string>> | undefined;
   // Tells systemd when hookd is ready, reloading, and when it stops (notify.ts).
   readonly notifier?: ServiceNotifier | undefined;
+  // Counters of hooks run outside the dispatcher (plugin mode's decision hooks), for status.
+  readonly outsideStats?: (() => ReadonlyMap<string, Readonly<HookStats>>) | undefined;
 }
 
 const TERMINATING_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -46,6 +49,7 @@ export class Daemon {
   readonly log: Logger;
   readonly startedAt = new Date();
   readonly sources = new Map<string, Source>();
+  readonly outsideStats = (): ReadonlyMap<string, Readonly<HookStats>> => this.options.outsideStats?.() ?? new Map();
   // The spec each config source was started from, which a reload compares.
   private readonly sourceSpecs = new Map<string, SourceSpec>();
   store!: OpenedStore;

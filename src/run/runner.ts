@@ -3,7 +3,7 @@
 // group, collect its output line by line, and describe how it ended. The
 // program is started in-process or by hookd-spawner (launch.ts); everything
 // else happens here, so a run looks the same either way.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Launched, Launcher } from './launch.js';
 import { currentLauncher } from './launcher.js';
@@ -188,7 +188,19 @@ function spawnFailure(code: string, request: RunRequest): string {
   if (code === 'ENOENT' && request.cwd !== undefined && !existsSync(request.cwd)) {
     return `ENOENT: cannot start ${request.command}: no working folder ${request.cwd}`;
   }
+  if (code === 'EACCES') return `EACCES: cannot start ${request.command}: ${accessHint(request.command)}`;
   return `${code}: cannot start ${request.command}`;
+}
+
+// Why execve said EACCES: most often the script lost its x bit after the
+// config was loaded (an editor, a copy, a checkout).
+function accessHint(command: string): string {
+  try {
+    if ((statSync(command).mode & 0o111) === 0) return `not executable (chmod +x ${command})`;
+  } catch {
+    // Not a path we can look at: a folder above it is closed to us.
+  }
+  return 'permission denied: the user hookd runs as may not execute it, or not open a folder above it';
 }
 
 // "exit 3", "killed by SIGKILL", "timed out", for logs and dead letters.
