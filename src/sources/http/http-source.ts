@@ -1,0 +1,143 @@
+// The http source: webhooks from BTCPay Server, GitHub and friends. A POST of
+// a JSON object to `path` is an event; the answer is 202 once the event is
+// stored (the acknowledgement, as on the socket), or the one-line reason it
+// was not taken. Answers are JSON: {"ok":true,"id":"..."} or {"ok":false,"error":"..."}.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { formatListenAddress, type ListenAddress } from '../../config/listen-address.js';
+import { readSecretFile } from '../../config/secret-file.js';
+import { errorText } from '../../errors.js';
+import { EventError, type EventShape, type HookEvent } from '../../event.js';
+import { eventFromBody } from './body-event.js';
+import { closeHttp, listenHttp } from './listen.js';
+import { readRequestBody } from './request-body.js';
+import { checkSignature, type SignatureScheme } from './signature.js';
+
+// Connections served at once; more wait in the kernel's backlog.
+const MAX_CONNECTIONS = 256;
+// A client gets this long to send its whole request.
+const REQUEST_TIMEOUT_MS = 30_000;
+// How long requests under way may take to get their answers at stop.
+const STOP_GRACE_MS = 2000;
+
+export interface HttpSourceOptions {
+  readonly listen: ListenAddress;
+  // The URL path events are POSTed to (a query string is ignored).
+  readonly path: string;
+  // Checked on every request when set, with the secret read from secretFile.
+  readonly signature?: { readonly scheme: SignatureScheme; readonly secretFile: string } | undefined;
+  // A header that gives the event type (X-GitHub-Event), instead of the body's type field.
+  readonly typeHeader?: string | undefined;
+}
+
+// What the daemon gives a source (the Source contract's EventSink).
+export interface HttpEventSink {
+  accept(event: HookEvent): Promise<unknown>;
+  readonly shape: EventShape;
+  readonly maxEventBytes: number;
+  readonly log: Logger;
+}
+
+type Answer = { readonly status: number; readonly body: Record<string, unknown>; readonly headers?: Record<string, string> };
+
+export class HttpSource {
+  readonly name = 'http';
+  readonly finite = false;
+  readonly ended: Promise<void>;
+  private endResolve!: () => void;
+  private server: Server | undefined;
+  private address: ListenAddress;
+  private secret: Buffer | undefined;
+  private stopped = false;
+  private readonly counts = { accepted: 0, refused: 0, unauthorized: 0 };
+
+  constructor(private readonly options: HttpSourceOptions) {
+    this.address = options.listen;
+    this.ended = new Promise((resolve) => (this.endResolve = resolve));
+  }
+
+  // The address listened on (with the port chosen, for port 0).
+  get listening(): ListenAddress {
+    return this.address;
+  }
+
+  async start(sink: HttpEventSink): Promise<void> {
+    if (this.options.signature) this.secret = readSecretFile(this.options.signature.secretFile);
+    const server = createServer((request, response) => void this.serve(request, response, sink));
+    server.maxConnections = MAX_CONNECTIONS;
+    server.requestTimeout = REQUEST_TIMEOUT_MS;
+    this.address = await listenHttp(server, this.options.listen);
+    this.server = server;
+    sink.log.info({ source: this.name, listen: formatListenAddress(this.address), path: this.options.path }, 'listening');
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return this.ended;
+    this.stopped = true;
+    if (this.server) await closeHttp(this.server, STOP_GRACE_MS);
+    this.endResolve();
+  }
+
+  status(): Record<string, unknown> {
+    return { listen: formatListenAddress(this.address), path: this.options.path, ...this.counts };
+  }
+
+  private async serve(request: IncomingMessage, response: ServerResponse, sink: HttpEventSink): Promise<void> {
+    let answer: Answer;
+    try {
+      answer = await this.answer(request, sink);
+    } catch (error) {
+      // Never a stack trace to the client; the log has what went wrong.
+      sink.log.error({ source: this.name }, `request failed: ${errorText(error)}`);
+      answer = refusal(500, 'internal error');
+    }
+    if (answer.status === 202) this.counts.accepted++;
+    else if (answer.status === 401) this.counts.unauthorized++;
+    else this.counts.refused++;
+    send(response, answer);
+  }
+
+  private async answer(request: IncomingMessage, sink: HttpEventSink): Promise<Answer> {
+    const url = new URL(request.url ?? '/', 'http://hookd');
+    if (url.pathname !== this.options.path) return refusal(404, `no such path; events are POSTed to ${this.options.path}`);
+    if (request.method !== 'POST') return { ...refusal(405, 'only POST is accepted'), headers: { Allow: 'POST' } };
+    const body = await readRequestBody(request, sink.maxEventBytes);
+    if (body.kind === 'aborted') return refusal(400, 'the request ended before its body');
+    if (body.kind === 'oversize') return this.refuse(sink, 413, `body of ${body.size} bytes is over max_event_bytes (${sink.maxEventBytes})`);
+    if (this.options.signature && this.secret) {
+      const check = checkSignature(this.options.signature.scheme, this.secret, request.headers, body.bytes);
+      if (!check.ok) return this.refuse(sink, 401, `signature refused: ${check.reason}`);
+    }
+    const event = eventFromBody(body.bytes, request.headers, sink.shape, this.name, this.options.typeHeader);
+    if (event instanceof EventError) return this.refuse(sink, 400, `event refused: ${event.message}`);
+    if (this.stopped) return refusal(503, 'hookd is shutting down');
+    try {
+      await sink.accept(event);
+    } catch (error) {
+      // The state folder refuses writes (disk full, read-only): the sender
+      // should try again later. The details (paths) stay in the log.
+      sink.log.error({ source: this.name }, `event not stored: ${errorText(error)}`);
+      return { ...refusal(503, 'hookd cannot store events right now; try again later'), headers: { 'Retry-After': '30' } };
+    }
+    return { status: 202, body: { ok: true, id: event.id } };
+  }
+
+  private refuse(sink: HttpEventSink, status: number, message: string): Answer {
+    sink.log.warn({ source: this.name, status }, message);
+    return refusal(status, message);
+  }
+}
+
+function refusal(status: number, error: string): Answer {
+  return { status, body: { ok: false, error } };
+}
+
+function send(response: ServerResponse, answer: Answer): void {
+  const text = `${JSON.stringify(answer.body)}\n`;
+  response.writeHead(answer.status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    ...answer.headers,
+  });
+  response.end(text);
+}
