@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { existsSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { HookdError } from '../src/errors.ts';
 import { isPrivateAddress, parseListenAddress, type ListenAddress } from '../src/config/listen-address.ts';
 import { HttpSource, type HttpSourceOptions } from '../src/sources/http/http-source.ts';
-import { SIGNATURE_PRESETS } from '../src/sources/http/signature.ts';
+import { SIGNATURE_PRESETS } from '../src/config/http-source.ts';
 import { recordingSink, type RecordingSink } from './daemon-helpers.ts';
 import { tempDir, writeFile } from './helpers.ts';
 import { hmacHeader, httpRequest, type HttpTarget } from './http-client.ts';
@@ -15,10 +16,10 @@ const LOOPBACK: ListenAddress = { kind: 'tcp', host: '127.0.0.1', port: 0 };
 // An http source on a free loopback port, stopped when the test ends.
 async function startSource(
   t: TestContext,
-  options: Partial<HttpSourceOptions> & { signature?: HttpSourceOptions['signature'] },
+  options: Partial<HttpSourceOptions>,
   recording: RecordingSink = recordingSink(),
 ): Promise<{ source: HttpSource; target: HttpTarget; recording: RecordingSink }> {
-  const source = new HttpSource({ listen: LOOPBACK, path: '/events', ...options });
+  const source = new HttpSource({ listen: LOOPBACK, urlPath: '/events', typeHeader: undefined, signature: undefined, ...options });
   await source.start(recording.sink);
   t.after(() => source.stop());
   const address = source.listening;
@@ -149,7 +150,7 @@ test('a secret file every user can read, or an empty one, is refused at start wi
     [empty, /empty\.secret is empty/],
     [path.join(tempDir(t), 'missing.secret'), /cannot read the secret file .*missing\.secret: ENOENT/],
   ] as const) {
-    const source = new HttpSource({ listen: LOOPBACK, path: '/', signature: { scheme: SIGNATURE_PRESETS.github, secretFile: file } });
+    const source = new HttpSource({ listen: LOOPBACK, urlPath: '/', typeHeader: undefined, signature: { scheme: SIGNATURE_PRESETS.github, secretFile: file } });
     await assert.rejects(source.start(recordingSink().sink), (error: Error) => {
       assert.match(error.message, message);
       assert.ok(!error.message.includes(SECRET));
@@ -174,6 +175,21 @@ test('listen addresses: HOST:PORT or a socket path; only loopback and unix socke
 
 test('a port in use is refused with E_SOCKET_IN_USE', async (t) => {
   const { source } = await startSource(t, {});
-  const second = new HttpSource({ listen: source.listening, path: '/' });
+  const second = new HttpSource({ listen: source.listening, urlPath: '/', typeHeader: undefined, signature: undefined });
   await assert.rejects(second.start(recordingSink().sink), (error: HookdError) => error.code === 'E_SOCKET_IN_USE');
+});
+
+test('on a unix socket (behind a reverse proxy) the socket gets its mode, serves requests, and is removed at stop', async (t) => {
+  const socketPath = path.join(tempDir(t), 'run', 'hookd-http.sock');
+  const recording = recordingSink();
+  const source = new HttpSource({ listen: { kind: 'unix', path: socketPath, mode: 0o660 }, urlPath: '/btcpay', typeHeader: undefined, signature: undefined });
+  await source.start(recording.sink);
+  t.after(() => source.stop());
+  assert.ok(lstatSync(socketPath).isSocket());
+  assert.equal(lstatSync(socketPath).mode & 0o777, 0o660);
+  const answer = await httpRequest({ socketPath }, 'POST', '/btcpay', '{"type":"InvoiceCreated"}');
+  assert.equal(answer.status, 202);
+  assert.equal(recording.events[0]?.type, 'InvoiceCreated');
+  await source.stop();
+  assert.equal(existsSync(socketPath), false);
 });

@@ -1,8 +1,8 @@
 // Serves GET /metrics in the Prometheus text format, on TCP or a unix socket.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { ListenAddress } from '../../config/listen-address.js';
 import { errorText } from '../../errors.js';
-import { closeHttp, listenHttp } from '../../sources/http/listen.js';
+import { HttpListener } from '../../sources/http/listen.js';
 import type { HookdMetrics } from './hookd-metrics.js';
 
 const METRICS_PATH = '/metrics';
@@ -11,7 +11,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 1000;
 
 export class MetricsServer {
-  private server: Server | undefined;
+  private listener: HttpListener | undefined;
 
   constructor(
     private readonly metrics: HookdMetrics,
@@ -23,14 +23,14 @@ export class MetricsServer {
     this.metrics.includeProcessMetrics();
     const server = createServer((request, response) => void this.serve(request, response));
     server.requestTimeout = REQUEST_TIMEOUT_MS;
-    const address = await listenHttp(server, this.listen);
-    this.server = server;
-    return address;
+    this.listener = new HttpListener(server, this.listen);
+    await this.listener.listen();
+    return this.listener.address;
   }
 
   async stop(): Promise<void> {
-    if (this.server) await closeHttp(this.server, STOP_GRACE_MS);
-    this.server = undefined;
+    await this.listener?.close(STOP_GRACE_MS);
+    this.listener = undefined;
   }
 
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {

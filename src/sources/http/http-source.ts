@@ -2,16 +2,17 @@
 // a JSON object to `path` is an event; the answer is 202 once the event is
 // stored (the acknowledgement, as on the socket), or the one-line reason it
 // was not taken. Answers are JSON: {"ok":true,"id":"..."} or {"ok":false,"error":"..."}.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { HttpSourceSpec } from '../../config/http-source.js';
 import { formatListenAddress, type ListenAddress } from '../../config/listen-address.js';
 import { readSecretFile } from '../../config/secret-file.js';
 import { errorText } from '../../errors.js';
 import { EventError, type EventShape, type HookEvent } from '../../event.js';
 import { eventFromBody } from './body-event.js';
-import { closeHttp, listenHttp } from './listen.js';
+import { HttpListener } from './listen.js';
 import { readRequestBody } from './request-body.js';
-import { checkSignature, type SignatureScheme } from './signature.js';
+import { checkSignature } from './signature.js';
 
 // Connections served at once; more wait in the kernel's backlog.
 const MAX_CONNECTIONS = 256;
@@ -20,15 +21,9 @@ const REQUEST_TIMEOUT_MS = 30_000;
 // How long requests under way may take to get their answers at stop.
 const STOP_GRACE_MS = 2000;
 
-export interface HttpSourceOptions {
-  readonly listen: ListenAddress;
-  // The URL path events are POSTed to (a query string is ignored).
-  readonly path: string;
-  // Checked on every request when set, with the secret read from secretFile.
-  readonly signature?: { readonly scheme: SignatureScheme; readonly secretFile: string } | undefined;
-  // A header that gives the event type (X-GitHub-Event), instead of the body's type field.
-  readonly typeHeader?: string | undefined;
-}
+// The http source's settings as the config gives them (listen, urlPath,
+// signature, typeHeader).
+export type HttpSourceOptions = Omit<HttpSourceSpec, 'kind'>;
 
 // What the daemon gives a source (the Source contract's EventSink).
 export interface HttpEventSink {
@@ -45,20 +40,18 @@ export class HttpSource {
   readonly finite = false;
   readonly ended: Promise<void>;
   private endResolve!: () => void;
-  private server: Server | undefined;
-  private address: ListenAddress;
+  private listener: HttpListener | undefined;
   private secret: Buffer | undefined;
   private stopped = false;
   private readonly counts = { accepted: 0, refused: 0, unauthorized: 0 };
 
   constructor(private readonly options: HttpSourceOptions) {
-    this.address = options.listen;
     this.ended = new Promise((resolve) => (this.endResolve = resolve));
   }
 
   // The address listened on (with the port chosen, for port 0).
   get listening(): ListenAddress {
-    return this.address;
+    return this.listener?.address ?? this.options.listen;
   }
 
   async start(sink: HttpEventSink): Promise<void> {
@@ -66,20 +59,20 @@ export class HttpSource {
     const server = createServer((request, response) => void this.serve(request, response, sink));
     server.maxConnections = MAX_CONNECTIONS;
     server.requestTimeout = REQUEST_TIMEOUT_MS;
-    this.address = await listenHttp(server, this.options.listen);
-    this.server = server;
-    sink.log.info({ source: this.name, listen: formatListenAddress(this.address), path: this.options.path }, 'listening');
+    this.listener = new HttpListener(server, this.options.listen);
+    if (await this.listener.listen()) sink.log.warn({ source: this.name, path: formatListenAddress(this.listening) }, 'replaced a stale socket file left by a hookd that did not stop cleanly');
+    sink.log.info({ source: this.name, listen: formatListenAddress(this.listening), path: this.options.urlPath }, 'listening');
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return this.ended;
     this.stopped = true;
-    if (this.server) await closeHttp(this.server, STOP_GRACE_MS);
+    await this.listener?.close(STOP_GRACE_MS);
     this.endResolve();
   }
 
   status(): Record<string, unknown> {
-    return { listen: formatListenAddress(this.address), path: this.options.path, ...this.counts };
+    return { listen: formatListenAddress(this.listening), path: this.options.urlPath, ...this.counts };
   }
 
   private async serve(request: IncomingMessage, response: ServerResponse, sink: HttpEventSink): Promise<void> {
@@ -99,7 +92,7 @@ export class HttpSource {
 
   private async answer(request: IncomingMessage, sink: HttpEventSink): Promise<Answer> {
     const url = new URL(request.url ?? '/', 'http://hookd');
-    if (url.pathname !== this.options.path) return refusal(404, `no such path; events are POSTed to ${this.options.path}`);
+    if (url.pathname !== this.options.urlPath) return refusal(404, `no such path; events are POSTed to ${this.options.urlPath}`);
     if (request.method !== 'POST') return { ...refusal(405, 'only POST is accepted'), headers: { Allow: 'POST' } };
     const body = await readRequestBody(request, sink.maxEventBytes);
     if (body.kind === 'aborted') return refusal(400, 'the request ended before its body');

@@ -3,20 +3,7 @@
 // under different header names; `{ header, prefix }` covers the others.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-
-export interface SignatureScheme {
-  // The header that carries the signature (any case).
-  readonly header: string;
-  // What comes before the hex digest, such as "sha256=".
-  readonly prefix: string;
-}
-
-export const SIGNATURE_PRESETS = Object.freeze({
-  btcpay: Object.freeze({ header: 'BTCPay-Sig', prefix: 'sha256=' }),
-  github: Object.freeze({ header: 'X-Hub-Signature-256', prefix: 'sha256=' }),
-} satisfies Record<string, SignatureScheme>);
-
-export type SignaturePreset = keyof typeof SIGNATURE_PRESETS;
+import type { SignatureScheme } from '../../config/http-source.js';
 
 export type SignatureCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
