@@ -9,6 +9,7 @@ import { errorText } from '../errors.js';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { HookdConfig, HookSpec } from '../config/types.js';
+import type { HookdMetrics } from '../daemon/metrics/hookd-metrics.js';
 import type { HookEvent } from '../event.js';
 import { prepareInvocation } from '../run/invocation.js';
 import { stringifyJson, type JsonObject } from '../json.js';
@@ -29,6 +30,8 @@ export interface DecisionOptions {
   readonly config: () => HookdConfig;
   readonly log: Logger;
   readonly extraEnv?: Readonly<Record<string, string>> | undefined;
+  // Counts each hook's replies: its script's own, or the fallback.
+  readonly replies?: Pick<HookdMetrics, 'decisionReplied'> | undefined;
 }
 
 export class DecisionRunner {
@@ -50,6 +53,7 @@ export class DecisionRunner {
         verdict = await this.runOne(spec, hook, event, config);
       } catch (error) {
         verdict = { reply: this.fallbackOf(spec, hook, event) };
+        this.options.replies?.decisionReplied(spec.name, 'fallback');
         this.options.log.error({ hook: spec.name, id: event.id, error: errorText(error) }, `decision hook ${spec.name}: internal error; answering the fallback ${stringifyJson(verdict.reply)}`);
       }
       if (!isContinue(verdict.reply)) {
@@ -73,6 +77,7 @@ export class DecisionRunner {
   private async runOne(spec: HookSpec, hook: HookDefinition, event: HookEvent, config: HookdConfig): Promise<Verdict> {
     const fallback = (reason: string): Verdict => {
       const reply = this.fallbackOf(spec, hook, event);
+      this.options.replies?.decisionReplied(spec.name, 'fallback');
       this.options.log.warn({ hook: spec.name, type: event.type, id: event.id }, `decision hook ${spec.name}: ${reason}; answering the fallback ${stringifyJson(reply)}`);
       return { reply };
     };
@@ -105,7 +110,9 @@ export class DecisionRunner {
   private judge(spec: HookSpec, hook: HookDefinition, event: HookEvent, result: RunResult, fallback: (reason: string) => Verdict): Verdict {
     this.options.log.debug({ hook: spec.name, type: event.type, id: event.id, pid: result.pid, exit: result.exitCode, durationMs: result.durationMs }, 'decision script ended');
     const verdict = judgeRun(spec, hook, event.fields, result);
-    return verdict.fallbackReason === undefined ? verdict : fallback(verdict.fallbackReason);
+    if (verdict.fallbackReason !== undefined) return fallback(verdict.fallbackReason);
+    this.options.replies?.decisionReplied(spec.name, 'own');
+    return verdict;
   }
 
   private fallbackOf(spec: HookSpec, hook: HookDefinition, event: HookEvent): JsonObject {

@@ -4,13 +4,14 @@ import path from 'node:path';
 import { readHooks } from './hooks.js';
 import { ConfigProblems, type LineLookup } from './problems.js';
 import { isMapping, Section } from './section.js';
+import { readMetrics } from './metrics.js';
 import { readSources } from './sources.js';
 import { defaultStateDir, resolveStateDir } from './default-state-dir.js';
 import { DEFAULTS, type HookdConfig } from './types.js';
 
 const TOP_KEYS = [
   'sources', 'state', 'event', 'env', 'concurrency', 'defaults', 'hooks',
-  'max_event_bytes', 'shutdown_timeout', 'rpc_env',
+  'max_event_bytes', 'shutdown_timeout', 'rpc_env', 'metrics',
 ] as const;
 const ENV_PREFIX = /^[A-Z][A-Z0-9_]*_$/;
 const DOTTED_PATH = /^[^.]+(\.[^.]+)*$/;
@@ -53,6 +54,7 @@ export function validateConfig(raw: unknown, file: string, lineOf?: LineLookup, 
     maxEventBytes: top.size('max_event_bytes', DEFAULTS.maxEventBytes),
     shutdownTimeoutMs: top.duration('shutdown_timeout', DEFAULTS.shutdownTimeoutMs),
     rpcEnv: top.boolean('rpc_env', false),
+    metrics: readMetrics(top.raw.metrics, problems, dir),
     hooks: readHooks(top.raw.hooks, top.raw.defaults, problems, dir),
   };
   problems.throwIfAny();

@@ -9,7 +9,7 @@ import { prepareInvocation } from '../run/invocation.js';
 import { runProgram, type RunResult } from '../run/runner.js';
 import { stderrTail, type AttemptRecord, type DeadLetterSink } from '../store/dead-letter.js';
 import type { EventQueue } from '../store/queue.js';
-import { recordRun, type HookStatsTable } from './hook-stats.js';
+import type { HookStatsTable } from './hook-stats.js';
 import type { Limiter } from './limiter.js';
 import { delay, retryDelay } from './retry-timing.js';
 import { logRun } from './run-log-line.js';
@@ -80,11 +80,12 @@ async function attempt(delivery: Delivery, context: DeliveryContext): Promise<Ru
     stats.running--;
     release();
   }
-  recordRun(stats, result, new Date());
+  const retrying = !result.ok && !result.aborted && delivery.attempts <= spec.retries;
+  context.stats.ended(spec.name, result, retrying);
   const record = attemptRecord(delivery.attempts, startedAt, result);
   delivery.history.push(record);
   if (!result.ok && !result.aborted) context.queue.journal.attemptFailed(delivery.seq, spec.name, record);
-  logRun(context.log, { hook: spec, event, attempt: delivery.attempts }, result, !result.ok && !result.aborted && delivery.attempts <= spec.retries);
+  logRun(context.log, { hook: spec, event, attempt: delivery.attempts }, result, retrying);
   return result;
 }
 

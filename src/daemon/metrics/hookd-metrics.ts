@@ -3,12 +3,8 @@
 // Counters are fed as things happen; queue depth, dead letters and running
 // hooks are read at each scrape from the parts that know them.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { RUN_OUTCOMES, type RunObserver, type RunOutcome } from '../../dispatch/hook-stats.js';
 
-// How a run ended: `dead` is a failed run after which the event went to the
-// dead letters (no retry left); `failed` and `timeout` are runs that will be
-// retried, or hooks without dead letters.
-export const RUN_OUTCOMES = ['ok', 'failed', 'timeout', 'dead'] as const;
-export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
 // Whose reply a decision hook gave lightningd: the script's own, or the fallback.
 export const REPLY_OUTCOMES = ['own', 'fallback'] as const;
@@ -24,7 +20,7 @@ export interface MetricsReadings {
 // Seconds: hook runs go from a few milliseconds (a notification) to minutes.
 const RUN_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
-export class HookdMetrics {
+export class HookdMetrics implements RunObserver {
   readonly registry = new Registry();
   private readings: MetricsReadings = {};
   private processMetrics = false;

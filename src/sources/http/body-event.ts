@@ -2,7 +2,7 @@
 // field or from a header (`type_header:`, such as X-GitHub-Event).
 import { isUtf8 } from 'node:buffer';
 import type { IncomingHttpHeaders } from 'node:http';
-import { EventError, makeEvent, parseEvent, type EventShape, type HookEvent } from '../../event.js';
+import { EventError, idFrom, makeEvent, parseEvent, type EventShape, type HookEvent } from '../../event.js';
 import { isJsonObject, JsonSyntaxError, parseJson, stringifyJson } from '../../json.js';
 
 const BOM = '\uFEFF';
@@ -23,7 +23,7 @@ export function eventFromBody(
     // A hook reads one line on stdin: a pretty-printed body is written on one
     // line (newlines can only be whitespace between JSON tokens).
     if (typeHeader === undefined) return parseEvent(oneLine(text), shape, source);
-    return eventTypedByHeader(text, headers, typeHeader, source);
+    return eventTypedByHeader(text, headers, typeHeader, shape, source);
   } catch (error) {
     if (error instanceof EventError) return error;
     if (error instanceof JsonSyntaxError) return new EventError(`invalid JSON: ${error.message}`);
@@ -31,12 +31,12 @@ export function eventFromBody(
   }
 }
 
-function eventTypedByHeader(text: string, headers: IncomingHttpHeaders, typeHeader: string, source: string): HookEvent {
+function eventTypedByHeader(text: string, headers: IncomingHttpHeaders, typeHeader: string, shape: EventShape, source: string): HookEvent {
   const type = headers[typeHeader.toLowerCase()];
   if (typeof type !== 'string' || type === '') throw new EventError(`missing ${typeHeader} header (it gives the event type)`);
   const fields = parseJson(text);
   if (!isJsonObject(fields)) throw new EventError('expected a JSON object');
-  return makeEvent({ type, fields, raw: /[\r\n]/.test(text) ? stringifyJson(fields) : text.trim(), source });
+  return makeEvent({ type, fields, raw: /[\r\n]/.test(text) ? stringifyJson(fields) : text.trim(), source, id: idFrom(fields, shape.idPath) });
 }
 
 function oneLine(text: string): string {

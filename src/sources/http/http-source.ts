@@ -3,12 +3,12 @@
 // stored (the acknowledgement, as on the socket), or the one-line reason it
 // was not taken. Answers are JSON: {"ok":true,"id":"..."} or {"ok":false,"error":"..."}.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Logger } from 'pino';
 import type { HttpSourceSpec } from '../../config/http-source.js';
 import { formatListenAddress, type ListenAddress } from '../../config/listen-address.js';
 import { readSecretFile } from '../../config/secret-file.js';
 import { errorText } from '../../errors.js';
-import { EventError, type EventShape, type HookEvent } from '../../event.js';
+import { EventError } from '../../event.js';
+import type { EventSink, Source } from '../source.js';
 import { eventFromBody } from './body-event.js';
 import { HttpListener } from './listen.js';
 import { readRequestBody } from './request-body.js';
@@ -25,17 +25,9 @@ const STOP_GRACE_MS = 2000;
 // signature, typeHeader).
 export type HttpSourceOptions = Omit<HttpSourceSpec, 'kind'>;
 
-// What the daemon gives a source (the Source contract's EventSink).
-export interface HttpEventSink {
-  accept(event: HookEvent): Promise<unknown>;
-  readonly shape: EventShape;
-  readonly maxEventBytes: number;
-  readonly log: Logger;
-}
-
 type Answer = { readonly status: number; readonly body: Record<string, unknown>; readonly headers?: Record<string, string> };
 
-export class HttpSource {
+export class HttpSource implements Source {
   readonly name = 'http';
   readonly finite = false;
   readonly ended: Promise<void>;
@@ -54,7 +46,7 @@ export class HttpSource {
     return this.listener?.address ?? this.options.listen;
   }
 
-  async start(sink: HttpEventSink): Promise<void> {
+  async start(sink: EventSink): Promise<void> {
     if (this.options.signature) this.secret = readSecretFile(this.options.signature.secretFile);
     const server = createServer((request, response) => void this.serve(request, response, sink));
     server.maxConnections = MAX_CONNECTIONS;
@@ -72,10 +64,13 @@ export class HttpSource {
   }
 
   status(): Record<string, unknown> {
-    return { listen: formatListenAddress(this.listening), path: this.options.urlPath, ...this.counts };
+    // `path` is the WHERE column of `hookd status`: 127.0.0.1:8080/events, /run/hookd.sock:/events.
+    const address = this.listening;
+    const where = address.kind === 'unix' ? `${address.path}:${this.options.urlPath}` : `${formatListenAddress(address)}${this.options.urlPath}`;
+    return { path: where, ...this.counts };
   }
 
-  private async serve(request: IncomingMessage, response: ServerResponse, sink: HttpEventSink): Promise<void> {
+  private async serve(request: IncomingMessage, response: ServerResponse, sink: EventSink): Promise<void> {
     let answer: Answer;
     try {
       answer = await this.answer(request, sink);
@@ -90,7 +85,7 @@ export class HttpSource {
     send(response, answer);
   }
 
-  private async answer(request: IncomingMessage, sink: HttpEventSink): Promise<Answer> {
+  private async answer(request: IncomingMessage, sink: EventSink): Promise<Answer> {
     const url = new URL(request.url ?? '/', 'http://hookd');
     if (url.pathname !== this.options.urlPath) return refusal(404, `no such path; events are POSTed to ${this.options.urlPath}`);
     if (request.method !== 'POST') return { ...refusal(405, 'only POST is accepted'), headers: { Allow: 'POST' } };
@@ -115,7 +110,7 @@ export class HttpSource {
     return { status: 202, body: { ok: true, id: event.id } };
   }
 
-  private refuse(sink: HttpEventSink, status: number, message: string): Answer {
+  private refuse(sink: EventSink, status: number, message: string): Answer {
     sink.log.warn({ source: this.name, status }, message);
     return refusal(status, message);
   }
