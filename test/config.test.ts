@@ -179,6 +179,7 @@ hooks:
       maxEventBytes: 1024 * 1024,
       shutdownTimeoutMs: 30_000,
       rpcEnv: false,
+      metrics: undefined,
     });
     const { matchType, command, ...hook } = hooks[0]!;
     assert.deepEqual(hook, {
