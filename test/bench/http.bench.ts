@@ -1,10 +1,12 @@
 // hookd's http source beside adnanh/webhook (Debian package `webhook`) on the
-// same work: BENCH_HTTP_EVENTS (default 1000) signed POSTs from
+// same work: BENCH_HTTP_EVENTS (default 500) signed POSTs from
 // BENCH_CONCURRENCY (default 8) clients, each checked (HMAC-SHA256, GitHub's
 // header) and run as /bin/true. A run counts once /bin/true has ended: webhook
 // answers after the command (include-command-output-in-response), hookd
 // answers once the event is stored, so its time runs until its /metrics
-// counts every run. Prints a skip line when webhook is not installed.
+// counts every run. A bare Node.js spawn loop of /bin/true (no HTTP) shows
+// what starting a process costs Node.js here. Prints a skip line when webhook
+// is not installed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +18,7 @@ import { BIN, cleanEnv, waitFor } from '../helpers.ts';
 import { httpRequest, type HttpTarget } from '../http-client.ts';
 import { parseScrape, sampleValue } from '../prometheus-text.ts';
 
-const EVENTS = Number(process.env.BENCH_HTTP_EVENTS ?? 1000);
+const EVENTS = Number(process.env.BENCH_HTTP_EVENTS ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const SECRET = 'bench-secret';
 const TRUE = '/bin/true';
@@ -43,17 +45,28 @@ export async function run(): Promise<void> {
     }
     const target = await startWebhook(dir, children);
     rows.push(['adnanh/webhook', await timed(() => postAll(target, '/hooks/true', bodies))]);
+    rows.push(['bare Node.js spawn loop (no HTTP)', await timed(spawnLoop)]);
 
     process.stdout.write(`${'server'.padEnd(40)}${'seconds'.padStart(9)}${'events/s'.padStart(11)}\n`);
     for (const [name, seconds] of rows) {
       process.stdout.write(`${name.padEnd(40)}${seconds.toFixed(2).padStart(9)}${(EVENTS / seconds).toFixed(0).padStart(11)}\n`);
     }
     const webhookSeconds = rows[2]![1];
-    process.stdout.write(`hookd/webhook: durable ${(webhookSeconds / rows[0]![1]).toFixed(2)}   state: false ${(webhookSeconds / rows[1]![1]).toFixed(2)}   (events/s ratios; 1.00 = as fast)\n`);
+    const ratio = (row: number): string => (webhookSeconds / rows[row]![1]).toFixed(2);
+    process.stdout.write(`hookd/webhook: durable ${ratio(0)}   state: false ${ratio(1)}   bare Node.js spawn/webhook: ${ratio(3)}   (events/s ratios; 1.00 = as fast)\n`);
   } finally {
     for (const child of children) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// CONCURRENCY workers spawning /bin/true EVENTS times in all.
+async function spawnLoop(): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next++ < EVENTS) await new Promise((resolve) => spawn(TRUE, [], { stdio: 'ignore' }).on('close', resolve));
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 }
 
 async function timed(work: () => Promise<void>): Promise<number> {
