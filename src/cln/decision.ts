@@ -9,7 +9,7 @@ import { errorText } from '../errors.js';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { HookdConfig, HookSpec } from '../config/types.js';
-import type { HookdMetrics } from '../daemon/metrics/hookd-metrics.js';
+import type { DaemonMetrics } from '../daemon/metrics/daemon-metrics.js';
 import type { HookEvent } from '../event.js';
 import { prepareInvocation } from '../run/invocation.js';
 import { stringifyJson, type JsonObject } from '../json.js';
@@ -31,7 +31,7 @@ export interface DecisionOptions {
   readonly log: Logger;
   readonly extraEnv?: Readonly<Record<string, string>> | undefined;
   // Counts each hook's replies: its script's own, or the fallback.
-  readonly replies?: Pick<HookdMetrics, 'decisionReplied'> | undefined;
+  readonly replies?: Pick<DaemonMetrics, 'decisionReplied'> | undefined;
 }
 
 export class DecisionRunner {

@@ -71,8 +71,8 @@ export class Daemon {
     this.log = options.log;
     this.stdin = options.stdin;
     this.exited = new Promise((resolve) => (this.exitResolve = resolve));
-    this.metrics = new DaemonMetrics(options.log);
-    this.sink = daemonSink(this, this.metrics.metrics, options.log);
+    this.metrics = new DaemonMetrics(options.log, this);
+    this.sink = daemonSink(this, this.metrics, options.log);
   }
 
   // Open everything; throws (HookdError) when a source cannot start, after
@@ -86,9 +86,8 @@ export class Daemon {
       log: this.log,
       deadLetters: this.store.deadLetters,
       extraEnv: this.options.extraEnv,
-      runObserver: this.metrics.metrics,
+      runObserver: this.metrics,
     });
-    this.metrics.watch(this);
     await this.dispatcher.start();
     this.reloader = new ConfigReloader(this);
     try {

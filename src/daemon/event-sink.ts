@@ -7,14 +7,14 @@ import type { HookdConfig } from '../config/types.js';
 import type { HookEvent } from '../event.js';
 import type { EventSink } from '../sources/source.js';
 import type { OpenedStore } from '../store/open.js';
-import type { HookdMetrics } from './metrics/hookd-metrics.js';
+import type { DaemonMetrics } from './metrics/daemon-metrics.js';
 
 export interface SinkView {
   readonly config: HookdConfig;
   readonly store: OpenedStore;
 }
 
-export function daemonSink(daemon: SinkView, metrics: HookdMetrics, log: Logger): EventSink {
+export function daemonSink(daemon: SinkView, metrics: Pick<DaemonMetrics, 'eventReceived'>, log: Logger): EventSink {
   return {
     accept: async (event: HookEvent, hooks?: readonly string[]) => {
       const queued = await daemon.store.queue.accept(event, hooks);
