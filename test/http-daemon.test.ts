@@ -29,7 +29,8 @@ test('a signed BTCPay webhook runs its hook with HOOKD_SOURCE=http, and /metrics
   const dir = tempDir(t);
   const out = path.join(dir, 'out.txt');
   writeFile(dir, 'btcpay.secret', `${SECRET}\n`, 0o600);
-  writeScript(dir, 'record.sh', `printf '%s %s %s\\n' "$HOOKD_SOURCE" "$HOOKD_TYPE" "$EVENT_INVOICEID" >> '${out}'`);
+  // It also prints the secret file: hookd's log must mask it.
+  writeScript(dir, 'record.sh', `printf '%s %s %s\\n' "$HOOKD_SOURCE" "$HOOKD_TYPE" "$EVENT_INVOICEID" >> '${out}'\ncat ./btcpay.secret`);
   writeScript(dir, 'fail.sh', 'echo "refund service down" >&2; exit 3');
   const { hookd } = await startDaemon(
     t,
@@ -79,6 +80,7 @@ hooks:
 
   const logs = JSON.stringify(hookd.logs());
   assert.ok(!logs.includes(SECRET), 'the secret is not in the log');
+  assert.ok(hookd.logs().some((entry) => entry.hook === 'fulfil' && entry.stream === 'stdout' && entry.msg === '***'), 'a hook printing it is masked');
   assert.ok(hookd.logs().some((entry) => entry.status === 401 && String(entry.msg).includes('does not match the body')));
   assert.equal(await stopHookd(hookd), 0);
 });

@@ -8,6 +8,7 @@ import { formatListenAddress, type ListenAddress } from '../../config/listen-add
 import { readSecretFile } from '../../config/secret-file.js';
 import { errorText } from '../../errors.js';
 import { EventError } from '../../event.js';
+import { rememberSecrets } from '../../log/redact.js';
 import type { EventSink, Source } from '../source.js';
 import { eventFromBody } from './body-event.js';
 import { HttpListener } from './listen.js';
@@ -47,7 +48,11 @@ export class HttpSource implements Source {
   }
 
   async start(sink: EventSink): Promise<void> {
-    if (this.options.signature) this.secret = readSecretFile(this.options.signature.secretFile);
+    if (this.options.signature) {
+      this.secret = readSecretFile(this.options.signature.secretFile);
+      // Should a hook ever print it, the log masks it like a secret of a hook's env.
+      rememberSecrets({ HTTP_SECRET: this.secret.toString('utf8') });
+    }
     const server = createServer((request, response) => void this.serve(request, response, sink));
     server.maxConnections = MAX_CONNECTIONS;
     server.requestTimeout = REQUEST_TIMEOUT_MS;
