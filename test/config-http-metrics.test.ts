@@ -67,6 +67,7 @@ test('hookd validate reports every problem of http sources and metrics: at once,
   - http: {listen: "127.0.0.1:8088", signature: {prefix: "sha256="}, secret_file: ok.secret}
     path: /misplaced
   - http: "127.0.0.1:8081"
+  - http: {listen: "127.0.0.1:8089", public: yes please}
 metrics: "0.0.0.0:9464"
 ${HOOK}`,
   );
@@ -90,7 +91,8 @@ ${HOOK}`,
     [12, 'sources[10].http.signature', /a custom signature needs header:/],
     [13, 'sources[10].path', /unknown key \(the http source's settings go inside http: \{\.\.\.\}\)/],
     [14, 'sources[11]', /the same source as sources\[1\]/],
-    [15, 'metrics.listen', /0\.0\.0\.0:9464 can be reached from other machines; add public: true/],
+    [15, 'sources[12].http.public', /expected true or false, got "yes please"/],
+    [16, 'metrics.listen', /0\.0\.0\.0:9464 can be reached from other machines; add public: true/],
   ];
   for (const [line, key, message] of expected) {
     const found = lines.find((text) => text.startsWith(`${file}:${line}: ${key}: `) && message.test(text));

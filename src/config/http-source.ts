@@ -45,7 +45,8 @@ export function readHttpSource(raw: unknown, at: KeyPath, problems: ConfigProble
   const typeHeader = headerName(section, 'type_header');
   const signature = readSignature(section, baseDir);
   if (listen === undefined) return undefined;
-  if (section.boolean('public', false) && signature === undefined && listen.kind === 'tcp') {
+  // readListen has checked `public:` (and reported a value that is not true or false).
+  if (section.raw.public === true && signature === undefined && listen.kind === 'tcp') {
     section.problems.add(section.at('public'), 'a public http source needs signature: and secret_file:, or anyone who reaches it can inject events');
   }
   return { kind: 'http', listen, urlPath, signature, typeHeader };
