@@ -95,6 +95,7 @@ test('GitHub webhooks: the type from X-GitHub-Event; a reload moves /metrics and
 metrics: ${metrics}
 sources:
   - http: {listen: "127.0.0.1:0", path: /github, secret_file: ./github.secret, signature: github, type_header: X-GitHub-Event}
+  - socket: ./hookd.sock
 hooks:
   - {name: deploy, on: push, where: {ref: refs/heads/main}, run: ./record.sh}
 `;
@@ -106,6 +107,9 @@ hooks:
   assert.equal(answer.status, 202, answer.text);
   assert.deepEqual(await waitForLines(out, 1), ['http push refs/heads/main']);
   await waitFor(async () => sampleValue(await scrape(metrics), 'hookd_runs_total', { hook: 'deploy', outcome: 'ok' }) === 1, 'the run to count');
+  const status = await runHookd(['status', '-c', config]);
+  assert.equal(status.code, 0, status.stderr);
+  assert.match(status.stdout, new RegExp(`http\\s+127\\.0\\.0\\.1:${events.port}/github\\s+accepted=1 refused=0 unauthorized=0`));
 
   writeFileSync(config, yaml(socket));
   await waitFor(() => existsSync(socket), 'metrics on the unix socket');
