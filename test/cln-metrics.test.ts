@@ -39,11 +39,13 @@ test('plugin mode serves /metrics: decision replies by outcome (own, fallback) a
 
   const scraped = await waitFor(async () => {
     const current = await scrape();
-    return sampleValue(current, 'hookd_runs_total', { hook: 'warned', outcome: 'ok' }) === 1 ? current : undefined;
-  }, 'the warning hook to run');
+    // A notification is counted once stored, which may be after its hook ran
+    // (the run starts while the queue syncs): wait for both.
+    const done = sampleValue(current, 'hookd_runs_total', { hook: 'warned', outcome: 'ok' }) === 1 && sampleValue(current, 'hookd_events_received_total', { source: 'cln' }) === 1;
+    return done ? current : undefined;
+  }, 'the warning to be counted and its hook to run');
   assert.equal(sampleValue(scraped, 'hookd_decision_replies_total', { hook: 'gate', outcome: 'own' }), 2);
   assert.equal(sampleValue(scraped, 'hookd_decision_replies_total', { hook: 'gate', outcome: 'fallback' }), 1);
-  assert.equal(sampleValue(scraped, 'hookd_events_received_total', { source: 'cln' }), 1);
   driver.assertCleanStdout();
   assert.deepEqual(await driver.shutdown({}), { code: 0, signal: null });
 });
