@@ -103,14 +103,14 @@ export class HttpSource implements Source {
     }
     const event = eventFromBody(body.bytes, request.headers, sink.shape, this.name, this.options.typeHeader);
     if (event instanceof EventError) return this.refuse(sink, 400, `event refused: ${event.message}`);
-    if (this.stopped) return refusal(503, 'hookd is shutting down');
+    if (this.stopped) return tryLater('hookd is shutting down');
     try {
       await sink.accept(event);
     } catch (error) {
       // The state folder refuses writes (disk full, read-only): the sender
       // should try again later. The details (paths) stay in the log.
       sink.log.error({ source: this.name }, `event not stored: ${errorText(error)}`);
-      return { ...refusal(503, 'hookd cannot store events right now; try again later'), headers: { 'Retry-After': '30' } };
+      return tryLater('hookd cannot store events right now; try again later');
     }
     return { status: 202, body: { ok: true, id: event.id } };
   }
@@ -123,6 +123,11 @@ export class HttpSource implements Source {
 
 function refusal(status: number, error: string): Answer {
   return { status, body: { ok: false, error } };
+}
+
+// 503: the sender should try again (webhook senders retry on 5xx).
+function tryLater(error: string): Answer {
+  return { ...refusal(503, error), headers: { 'Retry-After': '30' } };
 }
 
 function send(response: ServerResponse, answer: Answer): void {
