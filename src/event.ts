@@ -49,7 +49,8 @@ function describeJson(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function idFrom(fields: JsonObject, idPath: string | undefined): string | undefined {
+// The event's own id (the field at `event.id:`), when it has one.
+export function idFrom(fields: JsonObject, idPath: string | undefined): string | undefined {
   if (idPath === undefined) return undefined;
   const value = getPath(fields, idPath);
   if (typeof value === 'string' && value !== '') return value;

@@ -180,6 +180,7 @@ hooks:
       shutdownTimeoutMs: 30_000,
       rpcEnv: false,
       spawner: 'auto',
+      metrics: undefined,
     });
     const { matchType, command, ...hook } = hooks[0]!;
     assert.deepEqual(hook, {

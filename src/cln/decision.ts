@@ -9,6 +9,7 @@ import { errorText } from '../errors.js';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { HookdConfig, HookSpec } from '../config/types.js';
+import type { DaemonMetrics } from '../daemon/metrics/daemon-metrics.js';
 import type { HookEvent } from '../event.js';
 import { prepareInvocation } from '../run/invocation.js';
 import { stringifyJson, type JsonObject } from '../json.js';
@@ -30,6 +31,8 @@ export interface DecisionOptions {
   readonly config: () => HookdConfig;
   readonly log: Logger;
   readonly extraEnv?: Readonly<Record<string, string>> | undefined;
+  // Counts each hook's replies: its script's own, or the fallback.
+  readonly replies?: Pick<DaemonMetrics, 'decisionReplied'> | undefined;
 }
 
 export class DecisionRunner {
@@ -54,6 +57,7 @@ export class DecisionRunner {
       } catch (error) {
         verdict = { reply: this.fallbackOf(spec, hook, event) };
         this.stats.fellBack(spec.name, 'internal', errorText(error));
+        this.options.replies?.decisionReplied(spec.name, 'fallback');
         this.options.log.error({ hook: spec.name, id: event.id, error: errorText(error) }, `decision hook ${spec.name}: internal error; answering the fallback ${stringifyJson(verdict.reply)}`);
       }
       if (!isContinue(verdict.reply)) {
@@ -78,6 +82,7 @@ export class DecisionRunner {
     const fallback = (reason: string, kind: FallbackKind): Verdict => {
       const reply = this.fallbackOf(spec, hook, event);
       this.stats.fellBack(spec.name, kind, reason);
+      this.options.replies?.decisionReplied(spec.name, 'fallback');
       // A continue fallback lets the HTLC, peer or channel through: say so.
       const open = isContinue(reply) ? ` (fail-open: ${event.type} goes ahead unchecked)` : '';
       this.options.log.warn({ hook: spec.name, type: event.type, id: event.id, reason }, `decision hook ${spec.name}: ${reason}; answering the fallback ${stringifyJson(reply)}${open}`);
@@ -118,6 +123,7 @@ export class DecisionRunner {
     const verdict = judgeRun(spec, hook, event.fields, result);
     if (verdict.fallbackReason === undefined) {
       this.stats.replied(spec.name);
+      this.options.replies?.decisionReplied(spec.name, 'own');
       return verdict;
     }
     return fallback(verdict.fallbackReason, result.timedOut ? 'timeout' : result.ok ? 'bad-reply' : 'failed');

@@ -143,7 +143,7 @@ export class ClnPlugin {
       return this.disable(id, `cannot start: ${(error as Error).message}`);
     }
     this.daemon = daemon;
-    this.decisions = new DecisionRunner({ config: () => daemon.config, log: this.log, extraEnv });
+    this.decisions = new DecisionRunner({ config: () => daemon.config, log: this.log, extraEnv, replies: daemon.metrics });
     void daemon.exited.then((code) => this.finish(code));
     this.output.reply(id, {});
     this.readyResolve(true);

@@ -4,13 +4,14 @@ import path from 'node:path';
 import { readHooks } from './hooks.js';
 import { ConfigProblems, type LineLookup } from './problems.js';
 import { isMapping, Section } from './section.js';
+import { readMetrics } from './metrics.js';
 import { readSources } from './sources.js';
 import { defaultStateDir, resolveStateDir } from './default-state-dir.js';
 import { DEFAULTS, type HookdConfig, type SpawnerChoice } from './types.js';
 
 const TOP_KEYS = [
   'sources', 'state', 'event', 'env', 'concurrency', 'defaults', 'hooks',
-  'max_event_bytes', 'shutdown_timeout', 'rpc_env', 'spawner',
+  'max_event_bytes', 'shutdown_timeout', 'rpc_env', 'spawner', 'metrics',
 ] as const;
 const SPAWNERS = ['auto', 'helper', 'node'] as const;
 const ENV_PREFIX = /^[A-Z][A-Z0-9_]*_$/;
@@ -55,6 +56,7 @@ export function validateConfig(raw: unknown, file: string, lineOf?: LineLookup, 
     shutdownTimeoutMs: top.duration('shutdown_timeout', DEFAULTS.shutdownTimeoutMs),
     rpcEnv: top.boolean('rpc_env', false),
     spawner: readSpawner(top),
+    metrics: readMetrics(top.raw.metrics, problems, dir),
     hooks: readHooks(top.raw.hooks, top.raw.defaults, problems, dir),
   };
   problems.throwIfAny();

@@ -1,8 +1,11 @@
 // `sources:`: where events come from. Each item is "stdin" or a mapping with
-// one of file / socket / inbox and its options.
+// one of file / socket / inbox / http and its options.
 import path from 'node:path';
+import { readHttpSource } from './http-source.js';
+import { formatListenAddress } from './listen-address.js';
 import type { ConfigProblems, KeyPath } from './problems.js';
 import { isMapping, Section } from './section.js';
+import { readSocketMode } from './socket-mode.js';
 import type { SourceSpec } from './types.js';
 
 const SOURCE_KEYS = {
@@ -10,8 +13,6 @@ const SOURCE_KEYS = {
   socket: ['socket', 'mode'],
   inbox: ['inbox'],
 } as const;
-
-const DEFAULT_SOCKET_MODE = 0o600;
 
 export function readSources(raw: unknown, problems: ConfigProblems, baseDir: string): SourceSpec[] | undefined {
   if (raw === undefined) return undefined;
@@ -22,7 +23,7 @@ export function readSources(raw: unknown, problems: ConfigProblems, baseDir: str
     const at: KeyPath = Array.isArray(raw) ? ['sources', index] : ['sources'];
     const source = readSource(item, at, problems, baseDir);
     if (source === undefined) return;
-    const identity = source.kind === 'stdin' ? 'stdin' : `${source.kind}:${'path' in source ? source.path : source.dir}`;
+    const identity = sourceIdentity(source);
     const first = seen.get(identity);
     if (first !== undefined) problems.add(at, `the same source as sources[${first}]`);
     else {
@@ -35,9 +36,10 @@ export function readSources(raw: unknown, problems: ConfigProblems, baseDir: str
 
 function readSource(item: unknown, at: KeyPath, problems: ConfigProblems, baseDir: string): SourceSpec | undefined {
   if (item === 'stdin') return { kind: 'stdin' };
+  if (isMapping(item) && 'http' in item) return readHttpItem(item, at, problems, baseDir);
   const kind = isMapping(item) ? (['file', 'socket', 'inbox'] as const).find((name) => name in item) : undefined;
   if (!isMapping(item) || kind === undefined) {
-    problems.expected(at, 'stdin, {file: PATH}, {socket: PATH} or {inbox: DIR}', item);
+    problems.expected(at, 'stdin, {file: PATH}, {socket: PATH}, {inbox: DIR} or {http: {listen: ADDRESS, ...}}', item);
     return undefined;
   }
   const section = new Section(item, at, problems, SOURCE_KEYS[kind]);
@@ -51,23 +53,29 @@ function readSource(item: unknown, at: KeyPath, problems: ConfigProblems, baseDi
       return { kind, path: full, from: from === 'end' ? 'end' : 'start' };
     }
     case 'socket':
-      return { kind, path: full, mode: readMode(section) };
+      return { kind, path: full, mode: readSocketMode(section) };
     case 'inbox':
       return { kind, dir: full };
   }
 }
 
-// File modes are octal. YAML reads 0600 as the number 600, so a number's
-// digits are taken as octal digits; a string such as "0660" works too.
-function readMode(section: Section): number {
-  if (!section.has('mode')) return DEFAULT_SOCKET_MODE;
-  const raw = section.raw.mode;
-  const digits = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.replace(/^0o/, '') : '';
-  if (!/^[0-7]{1,4}$/.test(digits)) {
-    section.problems.expected(section.at('mode'), 'an octal file mode such as "0600" or "0660"', raw);
-    return DEFAULT_SOCKET_MODE;
+// `- http: {...}` is the item's only key; its settings are inside.
+function readHttpItem(item: Record<string, unknown>, at: KeyPath, problems: ConfigProblems, baseDir: string): SourceSpec | undefined {
+  for (const key of Object.keys(item)) if (key !== 'http') problems.add([...at, key], 'unknown key (the http source\'s settings go inside http: {...})');
+  return readHttpSource(item.http, [...at, 'http'], problems, baseDir);
+}
+
+// Two sources with the same identity would read (or listen) twice; it is
+// also the key that follows a source across reloads.
+export function sourceIdentity(source: SourceSpec): string {
+  switch (source.kind) {
+    case 'stdin':
+      return 'stdin';
+    case 'inbox':
+      return `inbox:${source.dir}`;
+    case 'http':
+      return `http:${formatListenAddress(source.listen)}`;
+    default:
+      return `${source.kind}:${source.path}`;
   }
-  const mode = parseInt(digits, 8);
-  if (mode & 0o007) section.problems.add(section.at('mode'), 'a socket open to every user would let anyone inject events; use 0600 or 0660');
-  return mode;
 }

@@ -1,6 +1,8 @@
 // The resolved config: every default filled in, every path absolute, frozen.
 // The raw input is `unknown` until validate.ts has checked it.
 import type { JsonObject } from '../json.js';
+import type { HttpSourceSpec } from './http-source.js';
+import type { ListenAddress } from './listen-address.js';
 import type { Condition } from '../match.js';
 import type { Template } from '../template.js';
 import type { CoalesceSpec } from './coalesce.js';
@@ -10,7 +12,8 @@ export type SourceSpec =
   | { readonly kind: 'stdin' }
   | { readonly kind: 'file'; readonly path: string; readonly from: 'start' | 'end' }
   | { readonly kind: 'socket'; readonly path: string; readonly mode: number }
-  | { readonly kind: 'inbox'; readonly dir: string };
+  | { readonly kind: 'inbox'; readonly dir: string }
+  | HttpSourceSpec;
 
 export interface HookSpec {
   // Unique; shown in logs and HOOKD_HOOK.
@@ -71,6 +74,8 @@ export interface HookdConfig {
   // Who starts hook programs: hookd-spawner when it works here (auto), always
   // (helper: hookd will not start without it), or hookd itself (node).
   readonly spawner: SpawnerChoice;
+  // Where /metrics is served for Prometheus; undefined: not at all.
+  readonly metrics: ListenAddress | undefined;
   readonly hooks: readonly HookSpec[];
 }
 

@@ -7,7 +7,6 @@ import { EXIT } from '../exit-codes.js';
 import type { HookdConfig, SourceSpec } from '../config/types.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import { errorText } from '../errors.js';
-import type { HookEvent } from '../event.js';
 import type { ServiceNotifier } from './systemd-notify.js';
 import { ConfigReloader, planSourceChanges } from './reload.js';
 import { replayIntoQueue } from './replay.js';
@@ -20,6 +19,8 @@ import { createSource, sourceKey } from '../sources/create.js';
 import { readSelection } from '../store/dead-selection.js';
 import type { EventSink, Source } from '../sources/source.js';
 import { openStore, type OpenedStore } from '../store/open.js';
+import { daemonSink } from './event-sink.js';
+import { DaemonMetrics } from './metrics/daemon-metrics.js';
 
 export interface DaemonOptions {
   readonly config: HookdConfig;
@@ -61,6 +62,8 @@ export class Daemon {
   private readonly stdin: Readable | undefined;
   // What every source feeds; it reads the current config at each event.
   readonly sink: EventSink;
+  // Prometheus metrics, served at `metrics:` (daemon-metrics.ts).
+  readonly metrics: DaemonMetrics;
   private running = false;
   // Stopping (or a failed start): no source may start any more.
   private closing = false;
@@ -75,17 +78,8 @@ export class Daemon {
     this.log = options.log;
     this.stdin = options.stdin;
     this.exited = new Promise((resolve) => (this.exitResolve = resolve));
-    const daemon = this;
-    this.sink = {
-      accept: (event: HookEvent, hooks?: readonly string[]) => daemon.store.queue.accept(event, hooks),
-      get shape() {
-        return { typePath: daemon.config.typePath, idPath: daemon.config.idPath };
-      },
-      get maxEventBytes() {
-        return daemon.config.maxEventBytes;
-      },
-      log: options.log,
-    };
+    this.metrics = new DaemonMetrics(options.log, this);
+    this.sink = daemonSink(this, this.metrics, options.log);
   }
 
   // Open everything; throws (HookdError) when a source cannot start, after
@@ -105,6 +99,7 @@ export class Daemon {
       log: this.log,
       deadLetters: this.store.deadLetters,
       extraEnv: this.options.extraEnv,
+      runObserver: this.metrics,
     });
     await this.dispatcher.start();
     this.reloader = new ConfigReloader(this);
@@ -112,6 +107,7 @@ export class Daemon {
       const protocol = this.options.protocolSource;
       if (protocol !== undefined) await this.startSource('protocol', protocol);
       for (const spec of this.configSources(this.config)) await this.startSource(sourceKey(spec), this.createSource(spec), spec);
+      await this.metrics.apply(this.config, this.sourceNames(), { atStart: true });
       if (this.options.watchConfig !== false) await this.reloader.watch();
     } catch (error) {
       await this.close();
@@ -139,8 +135,12 @@ export class Daemon {
     else this.notifyReady();
   }
 
+  private sourceNames(): string[] {
+    return [...this.sources.values()].map((source) => source.name);
+  }
+
   private notifyReady(): void {
-    const names = [...this.sources.values()].map((source) => source.name);
+    const names = this.sourceNames();
     this.options.notifier?.ready(`running: ${this.config.hooks.length} hooks; sources: ${names.join(', ')}`);
   }
 
@@ -169,6 +169,7 @@ export class Daemon {
         this.log.error({ source: sourceKey(spec), error: errorText(error) }, 'cannot start the source added by reload');
       }
     }
+    await this.metrics.apply(next, this.sourceNames());
   }
 
   // The config's sources; the protocol source (Core Lightning) owns stdin.
@@ -185,7 +186,8 @@ export class Daemon {
   readonly control: ControlChannel = controlChannel({
     status: () => ({ ...daemonStatus(this) }),
     replay: async (request) => ({
-      ...(await replayIntoQueue({ dead: this.store.dead, config: this.config, accept: (event, hooks) => this.sink.accept(event, hooks) }, readSelection(request))),
+      // Straight into the queue: a replay is not an event received.
+      ...(await replayIntoQueue({ dead: this.store.dead, config: this.config, accept: (event, hooks) => this.store.queue.accept(event, hooks) }, readSelection(request))),
     }),
   });
 
@@ -253,7 +255,7 @@ export class Daemon {
   private async close(): Promise<void> {
     this.closing = true;
     // Every source stops reading in this very tick (a socket stops listening).
-    const sourcesStopped = Promise.all([...this.sources.values()].map((source) => source.stop()));
+    const sourcesStopped = Promise.all([...[...this.sources.values()].map((source) => source.stop()), this.metrics.stop()]);
     // No more accepts: a source waiting for room in a full queue gets an
     // error at once instead of waiting for hooks to finish.
     this.store.queue.close();

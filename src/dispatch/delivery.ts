@@ -10,7 +10,7 @@ import { runProgram, type RunResult } from '../run/runner.js';
 import { stderrTail, type AttemptRecord, type DeadLetterSink } from '../store/dead-letter.js';
 import type { EventQueue } from '../store/queue.js';
 import { describeFailure, failureKind, willRetry } from './failure-kind.js';
-import { recordRun, type HookStatsTable } from './hook-stats.js';
+import type { HookStatsTable } from './hook-stats.js';
 import type { Limiter } from './limiter.js';
 import { delay, retryDelay } from './retry-timing.js';
 import { logRun } from './run-log-line.js';
@@ -85,11 +85,12 @@ async function attempt(delivery: Delivery, context: DeliveryContext): Promise<Ru
     stats.running--;
     release();
   }
-  recordRun(stats, result, new Date());
+  const retrying = willRetry(spec, result, delivery.attempts);
+  context.stats.ended(spec.name, result, retrying);
   const record = attemptRecord(delivery.attempts, startedAt, result);
   delivery.history.push(record);
   if (!result.ok && !result.aborted) context.queue.journal.attemptFailed(delivery.seq, spec.name, record);
-  logRun(context.log, { hook: spec, event, attempt: delivery.attempts, coalesced: coalescedCount(delivery) }, result, willRetry(spec, result, delivery.attempts), failureKind(spec, result));
+  logRun(context.log, { hook: spec, event, attempt: delivery.attempts, coalesced: coalescedCount(delivery) }, result, retrying, failureKind(spec, result));
   return result;
 }
 

@@ -10,7 +10,7 @@ import { MemoryDeadLetters, type DeadLetterSink } from '../store/dead-letter.js'
 import { MEMORY_WINDOW, type EventQueue, type QueuedEvent } from '../store/queue.js';
 import { Coalescer } from './coalescer.js';
 import { bury, deliver, type Delivery, type DeliveryContext } from './delivery.js';
-import { HookStatsTable, type HookStats } from './hook-stats.js';
+import { HookStatsTable, type HookStats, type RunObserver } from './hook-stats.js';
 import { Limiter } from './limiter.js';
 
 export interface DispatcherOptions {
@@ -22,6 +22,8 @@ export interface DispatcherOptions {
   extraEnv?: Readonly<Record<string, string>>;
   // Jitter source, replaceable for tests.
   random?: () => number;
+  // Told of every run that ends (the Prometheus metrics).
+  runObserver?: RunObserver | undefined;
 }
 
 interface Lane {
@@ -37,7 +39,7 @@ export class Dispatcher {
   private readonly deadLetters: DeadLetterSink;
   private readonly limiter: Limiter;
   private readonly lanes = new Map<string, Lane>();
-  private readonly stats = new HookStatsTable();
+  private readonly stats: HookStatsTable;
   private readonly deliveryContext: DeliveryContext;
   private readonly coalescer: Coalescer;
   private held = 0;
@@ -56,6 +58,7 @@ export class Dispatcher {
     this.log = options.log;
     this.deadLetters = options.deadLetters ?? new MemoryDeadLetters();
     this.limiter = new Limiter(options.config.concurrency);
+    this.stats = new HookStatsTable(options.runObserver);
     this.deliveryContext = {
       queue: this.queue,
       log: this.log,

@@ -1,4 +1,5 @@
-// Per-hook counters for `hookd status` and the logs.
+// Per-hook counters for `hookd status` and the logs, and the observer that
+// hookd's Prometheus metrics plug in (they live in a layer above).
 import type { RunResult } from '../run/runner.js';
 
 export interface HookStats {
@@ -11,6 +12,22 @@ export interface HookStats {
   lastError: string | null;
   lastDurationMs: number | null;
   lastRunAt: string | null;
+}
+
+// How a run ended, for the metrics: `dead` is a failed or timed-out run after
+// which the event goes to the dead letters (no retry left).
+export const RUN_OUTCOMES = ['ok', 'failed', 'timeout', 'dead'] as const;
+export type RunOutcome = (typeof RUN_OUTCOMES)[number];
+
+// Told of every run that ends.
+export interface RunObserver {
+  runEnded(hook: string, outcome: RunOutcome, durationMs: number): void;
+}
+
+export function runOutcome(result: RunResult, retrying: boolean): RunOutcome {
+  if (result.ok) return 'ok';
+  if (!retrying) return 'dead';
+  return result.timedOut ? 'timeout' : 'failed';
 }
 
 export function emptyStats(): HookStats {
@@ -35,6 +52,16 @@ export function recordRun(stats: HookStats, result: RunResult, endedAt: Date): v
 // The counters of every hook that ran, created at its first run.
 export class HookStatsTable {
   private readonly byHook = new Map<string, HookStats>();
+
+  constructor(private readonly observer?: RunObserver) {}
+
+  // A run ended; `retrying`: another attempt follows. A run cut short by
+  // hookd's own stop is not an outcome for the observer: it runs again
+  // after the restart.
+  ended(name: string, result: RunResult, retrying: boolean, endedAt = new Date()): void {
+    recordRun(this.of(name), result, endedAt);
+    if (!result.aborted) this.observer?.runEnded(name, runOutcome(result, retrying), result.durationMs);
+  }
 
   of(name: string): HookStats {
     let stats = this.byHook.get(name);
