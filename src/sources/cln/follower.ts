@@ -69,6 +69,7 @@ export class IndexFollower {
     for (;;) {
       const result = await context.rpc.call(subsystem.listMethod, { index, start: this.last + 1, limit });
       const rows = isJsonObject(result) && Array.isArray(result[subsystem.listKey]) ? (result[subsystem.listKey] as JsonValue[]) : [];
+      const before = this.last;
       for (const row of rows) {
         if (!isJsonObject(row)) continue;
         const value = row[`${index}_index`];
@@ -77,6 +78,8 @@ export class IndexFollower {
         if (!(await this.hand(context, row, value))) return false;
       }
       if (rows.length < limit) return true;
+      // A full page that moved nothing would be asked again forever.
+      if (this.last === before) throw new Error(`${subsystem.listMethod} index=${index} start=${before + 1} gave a full page of rows before that value`);
     }
   }
 
