@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { ClnIndexSource, type ClnIndexOptions } from '../src/sources/cln/index-source.ts';
-import { topicOfType, type IndexTopic } from '../src/sources/cln/index-topics.ts';
+import { topicOfType, type IndexTopic } from '../src/lightningd/index-topics.ts';
 import { LightningRpcStandin, type StandinOptions } from './cln-rpc-standin.ts';
 import { recordingSink, type RecordingSink } from './daemon-helpers.ts';
 import { tempDir, waitFor } from './helpers.ts';

@@ -19,7 +19,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { MessageReader } from '../src/cln/framing.ts';
+import { MessageReader } from '../src/lightningd/framing.ts';
 import { isJsonObject, parseJson, stringifyJson, type JsonObject, type JsonValue } from '../src/json.ts';
 import { FIXTURES } from './helpers.ts';
 

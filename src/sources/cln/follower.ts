@@ -7,7 +7,7 @@
 // alone, each value becoming one event. Only one page is held at a time.
 import { makeEvent, type HookEvent } from '../../event.js';
 import { isJsonObject, stringifyJson, type JsonObject, type JsonValue } from '../../json.js';
-import type { IndexTopic } from './index-topics.js';
+import type { IndexTopic } from '../../lightningd/index-topics.js';
 import type { LightningRpc } from './rpc-client.js';
 
 export const SOURCE_NAME = 'cln';

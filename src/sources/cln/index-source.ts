@@ -11,7 +11,7 @@ import { isJsonObject } from '../../json.js';
 import type { EventSink, Source } from '../source.js';
 import { keepConnected, RETRY_MAX_MS } from './connection.js';
 import { currentValue, IndexFollower, SOURCE_NAME } from './follower.js';
-import { nodeHas, pairKey, type IndexTopic } from './index-topics.js';
+import { nodeHas, pairKey, type IndexTopic } from '../../lightningd/index-topics.js';
 import { IndexPositions } from './positions.js';
 import { INVALID_PARAMS, METHOD_NOT_FOUND, RpcConnectionLost, RpcError, type LightningRpc } from './rpc-client.js';
 

@@ -4,7 +4,7 @@
 // order (a `wait` stays pending while a `list` is answered). Replies are
 // parsed with hookd's exact parser, so msat values keep every digit.
 import net from 'node:net';
-import { MessageReader } from '../../cln/framing.js';
+import { MessageReader } from '../../lightningd/framing.js';
 import { errorText } from '../../errors.js';
 import { isJsonObject, parseJson, stringifyJson, type JsonObject, type JsonValue } from '../../json.js';
 
