@@ -20,6 +20,8 @@ export interface DriverOptions {
   // The lightning-dir; the plugin runs in <dir>/regtest as under lightningd.
   readonly lightningDir: string;
   readonly env?: Record<string, string | undefined>;
+  // Arguments lightningd adds (--developer, --dev-debug-self).
+  readonly args?: readonly string[];
 }
 
 export interface LogLine {
@@ -43,7 +45,7 @@ export class ClnDriver {
   constructor(t: Cleanup, readonly options: DriverOptions) {
     this.networkDir = path.join(options.lightningDir, 'regtest');
     mkdirSync(this.networkDir, { recursive: true });
-    this.child = spawn(process.execPath, [BIN], {
+    this.child = spawn(process.execPath, [BIN, ...(options.args ?? [])], {
       cwd: this.networkDir,
       env: cleanEnv({ LIGHTNINGD_PLUGIN: '1', LIGHTNINGD_VERSION: 'v26.06.6', ...options.env }),
       stdio: ['pipe', 'pipe', 'pipe'],

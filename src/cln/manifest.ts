@@ -7,6 +7,7 @@
 import picomatch from 'picomatch';
 import type { HookdConfig } from '../config/types.js';
 import type { JsonObject } from '../json.js';
+import { topicOfType } from '../lightningd/index-topics.js';
 import { LOG_TOPIC } from '../lightningd/topics.js';
 
 export const CONFIG_OPTION = 'hookd-config';
@@ -31,7 +32,8 @@ export function needsOf(config: HookdConfig): PluginNeeds {
     for (const pattern of hook.on) {
       if (hook.decide) hooks.add(pattern);
       else if (picomatch.scan(pattern).isGlob) everything = true;
-      else topics.add(pattern);
+      // invoice_updated and the like come from the cln source, not notifications.
+      else if (topicOfType(pattern) === undefined) topics.add(pattern);
     }
   }
   const subscriptions = everything ? ['*', ...(topics.has(LOG_TOPIC) ? [LOG_TOPIC] : [])] : [...topics].sort();

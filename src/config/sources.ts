@@ -1,5 +1,5 @@
 // `sources:`: where events come from. Each item is "stdin" or a mapping with
-// one of file / socket / inbox and its options.
+// one of file / socket / inbox and its options, or cln with its own mapping.
 import path from 'node:path';
 import type { ConfigProblems, KeyPath } from './problems.js';
 import { isMapping, Section } from './section.js';
@@ -10,6 +10,7 @@ const SOURCE_KEYS = {
   socket: ['socket', 'mode'],
   inbox: ['inbox'],
 } as const;
+const CLN_KEYS = ['rpc', 'from'] as const;
 
 const DEFAULT_SOCKET_MODE = 0o600;
 
@@ -22,7 +23,7 @@ export function readSources(raw: unknown, problems: ConfigProblems, baseDir: str
     const at: KeyPath = Array.isArray(raw) ? ['sources', index] : ['sources'];
     const source = readSource(item, at, problems, baseDir);
     if (source === undefined) return;
-    const identity = source.kind === 'stdin' ? 'stdin' : `${source.kind}:${'path' in source ? source.path : source.dir}`;
+    const identity = sourceIdentity(source);
     const first = seen.get(identity);
     if (first !== undefined) problems.add(at, `the same source as sources[${first}]`);
     else {
@@ -33,11 +34,25 @@ export function readSources(raw: unknown, problems: ConfigProblems, baseDir: str
   return sources;
 }
 
+function sourceIdentity(source: SourceSpec): string {
+  switch (source.kind) {
+    case 'stdin':
+      return 'stdin';
+    case 'inbox':
+      return `inbox:${source.dir}`;
+    case 'cln':
+      return `cln:${source.rpc ?? "the node's own socket"}`;
+    default:
+      return `${source.kind}:${source.path}`;
+  }
+}
+
 function readSource(item: unknown, at: KeyPath, problems: ConfigProblems, baseDir: string): SourceSpec | undefined {
   if (item === 'stdin') return { kind: 'stdin' };
+  if (isMapping(item) && 'cln' in item) return readClnSource(item, at, problems, baseDir);
   const kind = isMapping(item) ? (['file', 'socket', 'inbox'] as const).find((name) => name in item) : undefined;
   if (!isMapping(item) || kind === undefined) {
-    problems.expected(at, 'stdin, {file: PATH}, {socket: PATH} or {inbox: DIR}', item);
+    problems.expected(at, 'stdin, {file: PATH}, {socket: PATH}, {inbox: DIR} or {cln: {rpc: PATH, from: now}}', item);
     return undefined;
   }
   const section = new Section(item, at, problems, SOURCE_KEYS[kind]);
@@ -55,6 +70,22 @@ function readSource(item: unknown, at: KeyPath, problems: ConfigProblems, baseDi
     case 'inbox':
       return { kind, dir: full };
   }
+}
+
+// `- cln: {rpc: PATH, from: now|start}`; `- cln: {}` (or `- cln:`) in plugin
+// mode means the node's own socket.
+function readClnSource(item: Record<string, unknown>, at: KeyPath, problems: ConfigProblems, baseDir: string): SourceSpec | undefined {
+  new Section(item, at, problems, ['cln']);
+  const raw = item.cln ?? {};
+  if (!isMapping(raw)) {
+    problems.expected([...at, 'cln'], 'a mapping such as {rpc: /path/to/lightning-rpc, from: now}', raw);
+    return undefined;
+  }
+  const section = new Section(raw, [...at, 'cln'], problems, CLN_KEYS);
+  const rpc = section.string('rpc');
+  const from = section.string('from', 'now');
+  if (from !== 'now' && from !== 'start') problems.expected(section.at('from'), 'now or start', from);
+  return { kind: 'cln', rpc: rpc === undefined ? undefined : path.resolve(baseDir, rpc), from: from === 'start' ? 'start' : 'now' };
 }
 
 // File modes are octal. YAML reads 0600 as the number 600, so a number's

@@ -33,6 +33,8 @@ export interface DaemonOptions {
   readonly protocolSource?: Source | undefined;
   // Variables for every hook (Core Lightning's LIGHTNING_RPC, ...).
   readonly extraEnv?: Readonly<Record<string, string>> | undefined;
+  // In plugin mode, the node's own RPC socket (a `cln` source without `rpc`).
+  readonly clnRpc?: string | undefined;
   // Tells systemd when hookd is ready, reloading, and when it stops (notify.ts).
   readonly notifier?: ServiceNotifier | undefined;
 }
@@ -165,6 +167,7 @@ export class Daemon {
         this.log.error({ source: sourceKey(spec), error: errorText(error) }, 'cannot start the source added by reload');
       }
     }
+    for (const source of this.sources.values()) source.hooksChanged?.(next.hooks);
   }
 
   // The config's sources; the protocol source (Core Lightning) owns stdin.
@@ -174,7 +177,7 @@ export class Daemon {
   }
 
   private createSource(spec: SourceSpec): Source {
-    return createSource(spec, { stdin: this.stdin, state: this.state, control: this.control });
+    return createSource(spec, { stdin: this.stdin, state: this.state, control: this.control, hooks: this.config.hooks, clnRpc: this.options.clnRpc });
   }
 
   // The requests a socket answers for local clients (hookd status, hookd dead replay).

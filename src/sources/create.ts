@@ -1,6 +1,8 @@
 // A Source for each `sources:` entry of the config.
 import type { Readable } from 'node:stream';
-import type { SourceSpec } from '../config/types.js';
+import type { HookSpec, SourceSpec } from '../config/types.js';
+import { HookdError } from '../errors.js';
+import { ClnIndexSource, followedTopics } from './cln/index-source.js';
 import { FileSource } from './file.js';
 import { InboxSource } from './inbox.js';
 import type { ControlChannel } from './control-line.js';
@@ -14,6 +16,10 @@ export interface SourceContext {
   readonly state?: string | false;
   // Answers control requests on sockets (hookd status, ...).
   readonly control?: ControlChannel | undefined;
+  // The config's hooks (a cln source follows what they can match).
+  readonly hooks?: readonly HookSpec[];
+  // In plugin mode, the node's own RPC socket (for `- cln: {}`).
+  readonly clnRpc?: string | undefined;
 }
 
 // The key that identifies a source across reloads.
@@ -23,6 +29,8 @@ export function sourceKey(spec: SourceSpec): string {
       return 'stdin';
     case 'inbox':
       return `inbox:${spec.dir}`;
+    case 'cln':
+      return `cln:${spec.rpc ?? 'node'}`;
     default:
       return `${spec.kind}:${spec.path}`;
   }
@@ -38,5 +46,10 @@ export function createSource(spec: SourceSpec, context: SourceContext = {}): Sou
       return new SocketSource({ path: spec.path, mode: spec.mode, control: context.control });
     case 'inbox':
       return new InboxSource(spec.dir);
+    case 'cln': {
+      const rpcPath = spec.rpc ?? context.clnRpc;
+      if (rpcPath === undefined) throw new HookdError('E_CONFIG', "sources: a cln source without rpc finds the node's socket only in plugin mode; give rpc: /path/to/lightning-rpc");
+      return new ClnIndexSource({ rpcPath, from: spec.from, state: context.state ?? false, topics: followedTopics(context.hooks ?? []) });
+    }
   }
 }

@@ -6,16 +6,22 @@
 // goes on from its saved value. A pair the node lacks (older release) is
 // skipped with one line naming the release that added it.
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { HookSpec } from '../../config/types.js';
 import { errorText } from '../../errors.js';
 import { isJsonObject } from '../../json.js';
 import type { EventSink, Source } from '../source.js';
 import { keepConnected, RETRY_MAX_MS } from './connection.js';
 import { currentValue, IndexFollower, SOURCE_NAME } from './follower.js';
-import { nodeHas, pairKey, type IndexTopic } from '../../lightningd/index-topics.js';
+import { nodeHas, pairKey, topicsMatched, type IndexTopic } from '../../lightningd/index-topics.js';
 import { IndexPositions } from './positions.js';
 import { INVALID_PARAMS, METHOD_NOT_FOUND, RpcConnectionLost, RpcError, type LightningRpc } from './rpc-client.js';
 
 export type ClnFrom = 'now' | 'start';
+
+// The pairs the hooks can match (decision hooks answer lightningd, not events).
+export function followedTopics(hooks: readonly HookSpec[]): IndexTopic[] {
+  return topicsMatched(hooks.filter((hook) => !hook.decide).map((hook) => hook.matchType));
+}
 
 export interface ClnIndexOptions {
   // lightningd's JSON-RPC socket.
@@ -73,6 +79,10 @@ export class ClnIndexSource implements Source {
     this.positions.retain(new Set(this.topics.map(pairKey)));
     // lightningd may not be up yet: the source waits for it, hookd starts.
     this.connection = keepConnected(this.rpcPath, sink.log, { session: (rpc) => this.session(rpc) }, this.stopping.signal);
+  }
+
+  hooksChanged(hooks: readonly HookSpec[]): void {
+    this.follow(followedTopics(hooks));
   }
 
   // The pairs to follow from now on (after a reload).
