@@ -153,6 +153,8 @@ test('the follower of deleted hands on every value, the described one with its o
   const run = follow(rpc, 'forward_deleted', 0);
   await waitFor(() => run.events.length === 2, 'two deletions made before');
   assert.deepEqual(run.events.map((e) => e.fields), [{ deleted_index: 1 }, { deleted_index: 2 }]);
+  // Deleted while the follower waits: the wait's reply describes it.
+  await waitFor(() => node.requests.some((r) => r.method === 'wait' && (r.params as JsonObject).nextvalue === 3), 'the wait for deletion 3');
   node.remove('forwards', 4);
   await waitFor(() => run.events.length === 3, 'the deletion seen by wait');
   assert.deepEqual(run.events[2]!.fields, { status: 'failed', in_channel: '103x1x0', in_htlc_id: 4, deleted_index: 3 });
