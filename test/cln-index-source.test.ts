@@ -139,3 +139,22 @@ function readdirName(state: string): string {
   assert.equal(names.length, 1);
   return names[0]!;
 }
+
+test('a node whose index is behind the saved position (another node, a restored database) is followed from its own value, with a warning', async (t) => {
+  const { node, state } = await setUp(t);
+  for (let i = 1; i <= 5; i++) node.create('invoices', { label: `inv-${i}` });
+  const options: ClnIndexOptions = { rpcPath: node.socketPath, from: 'start', state, topics: topics('invoice_created') };
+  const first = await startSource(t, options);
+  await waitFor(() => first.recording.events.length === 5, 'all five');
+  await first.source.stop();
+  await node.stop();
+  const fresh = new LightningRpcStandin({ socketPath: node.socketPath });
+  await fresh.start();
+  t.after(() => fresh.stop());
+  fresh.create('invoices', { label: 'fresh-1' });
+  const second = await startSource(t, options);
+  await waitFor(() => logged(second.recording, 'is behind the saved position').length === 1, 'the warning');
+  fresh.create('invoices', { label: 'fresh-2' });
+  await waitFor(() => second.recording.events.length === 1, 'the new invoice');
+  assert.equal(second.recording.events[0]!.id, 'invoices:created:2');
+});

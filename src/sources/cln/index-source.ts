@@ -162,10 +162,14 @@ export class ClnIndexSource implements Source {
       try {
         if (!nodeHas(this.version, topic.subsystem)) return this.skip(key, `${topic.type} needs Core Lightning ${topic.subsystem.since} or later; this node runs ${this.version}`);
         let last = this.positions.get(key);
-        if (last === undefined) {
-          last = this.options.from === 'start' ? 0 : await currentValue(rpc, topic);
-          this.positions.set(key, last);
+        const current = await currentValue(rpc, topic);
+        if (last === undefined) last = this.options.from === 'start' ? 0 : current;
+        else if (current < last) {
+          // Waiting for last+1 would hear nothing until the node caught up.
+          this.sink.log.warn({ source: this.name, pair: key, saved: last, node: current }, `the node's ${key} index (${current}) is behind the saved position (${last}): another node, or a restored database? following from ${current}`);
+          last = current;
         }
+        this.positions.set(key, last);
         if (!this.announced.has(key)) {
           this.announced.add(key);
           this.sink.log.info({ source: this.name, pair: key, after: last }, `following ${key} after ${last}`);
