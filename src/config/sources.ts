@@ -23,7 +23,7 @@ export function readSources(raw: unknown, problems: ConfigProblems, baseDir: str
     const at: KeyPath = Array.isArray(raw) ? ['sources', index] : ['sources'];
     const source = readSource(item, at, problems, baseDir);
     if (source === undefined) return;
-    const identity = sourceIdentity(source);
+    const identity = sourceKey(source);
     const first = seen.get(identity);
     if (first !== undefined) problems.add(at, `the same source as sources[${first}]`);
     else {
@@ -34,14 +34,16 @@ export function readSources(raw: unknown, problems: ConfigProblems, baseDir: str
   return sources;
 }
 
-function sourceIdentity(source: SourceSpec): string {
+// The key that identifies a source: two entries with one key are one source,
+// and a reload keeps a source whose key and options stay.
+export function sourceKey(source: SourceSpec): string {
   switch (source.kind) {
     case 'stdin':
       return 'stdin';
     case 'inbox':
       return `inbox:${source.dir}`;
     case 'cln':
-      return `cln:${source.rpc ?? "the node's own socket"}`;
+      return `cln:${source.rpc ?? 'node'}`;
     default:
       return `${source.kind}:${source.path}`;
   }
