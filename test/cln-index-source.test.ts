@@ -158,3 +158,16 @@ test('a node whose index is behind the saved position (another node, a restored 
   await waitFor(() => second.recording.events.length === 1, 'the new invoice');
   assert.equal(second.recording.events[0]!.id, 'invoices:created:2');
 });
+
+test('a pair dropped by a reload and followed again starts at once, not at the node\'s next change', async (t) => {
+  const { node } = await setUp(t);
+  const { recording, source } = await startSource(t, { rpcPath: node.socketPath, from: 'now', state: false, topics: topics('invoice_created') });
+  await waitFor(() => logged(recording, 'following invoices/created after').length === 1, 'followed');
+  await waitFor(() => node.requests.filter((r) => r.method === 'wait').length >= 2, 'the follower waiting');
+  source.follow([]);
+  source.follow(topics('invoice_created'));
+  await waitFor(() => logged(recording, 'following invoices/created after').length === 2, 'followed again without a change on the node');
+  node.create('invoices', { label: 'after' });
+  await waitFor(() => recording.events.length === 1, 'the new invoice, once');
+  assert.equal(recording.events[0]!.id, 'invoices:created:1');
+});

@@ -53,8 +53,9 @@ export class IndexFollower {
         if (!(await this.listFrom(context))) return;
         if (known > this.last) this.advance(context, known);
       }
-      const reply = await waitIndex(context.rpc, this.topic, this.last + 1);
-      if (context.signal.aborted) return;
+      // A wait may last long: a pair dropped by a reload must not hang on it.
+      const reply = await untilAborted(waitIndex(context.rpc, this.topic, this.last + 1), context.signal);
+      if (reply === undefined || context.signal.aborted) return;
       const value = valueIn(reply, this.topic);
       if (this.topic.index === 'deleted') {
         if (!(await this.deliverDeletions(context, reply, value))) return;
@@ -119,6 +120,16 @@ function waitIndex(rpc: LightningRpc, topic: IndexTopic, nextvalue: number): Pro
   return rpc.call('wait', { subsystem: topic.subsystem.name, indexname: topic.index, nextvalue }).then((reply) => {
     if (!isJsonObject(reply)) throw new Error(`wait ${topic.subsystem.name} ${topic.index}: the reply is not an object`);
     return reply;
+  });
+}
+
+// The promise's value, or undefined as soon as the signal aborts.
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 
