@@ -144,12 +144,10 @@ export class ClnIndexSource implements Source {
 
   private startPair(topic: IndexTopic, rpc: LightningRpc): void {
     const key = pairKey(topic);
-    const previous = this.pairs.get(key);
-    if (previous !== undefined && !previous.controller.signal.aborted) return;
+    if (this.pairs.has(key)) return;
     const pair: RunningPair = { topic, controller: new AbortController(), dropped: false, done: Promise.resolve() };
     this.pairs.set(key, pair);
-    // A pair dropped and followed again waits for its old run to end.
-    pair.done = (previous?.done ?? Promise.resolve()).then(() => this.runPair(pair, rpc));
+    pair.done = this.runPair(pair, rpc);
   }
 
   // Follows one pair on this connection until it is lost or the pair is stopped.
