@@ -47,7 +47,7 @@ test('catch-up: every invoice paid and forward settled while hookd was stopped r
   const first = await startDaemon(t, dir, config);
   node.update('invoices', 1, { status: 'paid', paid_at: 1 });
   await waitForLines(out, 1);
-  assert.equal(await stopHookd(first.hookd), 0);
+  assert.equal(await stopHookd(first.hookd), 0, first.hookd.stderr());
   // While hookd is stopped: two more paid (one of them updated twice), a
   // forward offered then settled, one expired (not matched).
   node.update('invoices', 2, { status: 'paid' });

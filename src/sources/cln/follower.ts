@@ -125,7 +125,11 @@ function waitIndex(rpc: LightningRpc, topic: IndexTopic, nextvalue: number): Pro
 
 // The promise's value, or undefined as soon as the signal aborts.
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
-  if (signal.aborted) return Promise.resolve(undefined);
+  if (signal.aborted) {
+    // Its answer no longer matters; its failure must not go unhandled.
+    promise.catch(() => {});
+    return Promise.resolve(undefined);
+  }
   return new Promise((resolve, reject) => {
     const onAbort = (): void => resolve(undefined);
     signal.addEventListener('abort', onAbort, { once: true });
