@@ -24,6 +24,8 @@ export interface DriverOptions {
   // lightningd's command line: --hookd-config=..., --conf=...), which hookd
   // reads at getmanifest; else the test process is its parent.
   readonly lightningdArgs?: readonly string[];
+  // Arguments lightningd adds (--developer, --dev-debug-self).
+  readonly args?: readonly string[];
 }
 
 export interface LogLine {
@@ -47,9 +49,10 @@ export class ClnDriver {
   constructor(t: Cleanup, readonly options: DriverOptions) {
     this.networkDir = path.join(options.lightningDir, 'regtest');
     mkdirSync(this.networkDir, { recursive: true });
+    if (options.lightningdArgs !== undefined && options.args !== undefined) throw new Error('ClnDriver: lightningdArgs and args together are not supported');
     // sh stays the parent (it does not exec the last command: `; exit $?`).
     const [command, args] = options.lightningdArgs === undefined
-      ? [process.execPath, [BIN]]
+      ? [process.execPath, [BIN, ...(options.args ?? [])]]
       : ['sh', ['-c', '"$1" "$2"; exit $?', 'lightningd', process.execPath, BIN, ...options.lightningdArgs]];
     this.child = spawn(command, args, {
       cwd: this.networkDir,

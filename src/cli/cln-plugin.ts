@@ -2,6 +2,7 @@
 // starts hookd with no arguments and LIGHTNINGD_PLUGIN=1).
 import { ClnPlugin, pluginName } from '../cln/plugin.js';
 import { takeOverStdout } from '../cln/protocol-output.js';
+import { ignoredArgumentsLine, readPluginArguments } from '../cln/plugin-args.js';
 import { parseCommandLine } from './args.js';
 
 export const HELP = `NAME
@@ -33,7 +34,12 @@ DESCRIPTION
   through lightningd, without a socket source.
 
 OPTIONS
-  None on the command line; lightningd passes these plugin options:
+  --developer, --dev-debug-self
+                          passed by lightningd (developer mode, debugging
+                          this plugin); accepted and ignored. Under
+                          lightningd any other argument is ignored too, with
+                          a line in its log.
+  lightningd passes these plugin options at init:
   hookd-config=PATH       the config file
   hookd-log-level=LEVEL   trace, debug, info (default), warn, error, fatal,
                           silent
@@ -54,7 +60,9 @@ EXAMPLES
 const EXIT_FLUSH_MS = 1000;
 
 export async function command(argv: string[]): Promise<number> {
-  parseCommandLine('cln-plugin', argv, {}, false);
+  // Started by lightningd, no argument may stop hookd; by hand, mistakes are said.
+  if (process.env.LIGHTNINGD_PLUGIN !== '1') parseCommandLine('cln-plugin', argv, { developer: { type: 'boolean' }, 'dev-debug-self': { type: 'boolean' } }, false);
+  const ignored = ignoredArgumentsLine(readPluginArguments(argv));
   const stdout = takeOverStdout();
   // Hooks must not believe they are plugins themselves (pyln and friends read this).
   delete process.env.LIGHTNINGD_PLUGIN;
@@ -62,6 +70,7 @@ export async function command(argv: string[]): Promise<number> {
   // sends shutdown, which is how hookd stops.
   process.on('SIGINT', () => {});
   const plugin = new ClnPlugin({ input: process.stdin, write: stdout.write, cwd: process.cwd(), env: process.env, name: pluginName(process.argv[1]) });
+  if (ignored !== undefined) plugin.log.warn(ignored);
   process.on('SIGTERM', () => plugin.requestStop('SIGTERM'));
   const code = await plugin.run();
   await Promise.race([stdout.drained(), new Promise((resolve) => setTimeout(resolve, EXIT_FLUSH_MS))]);

@@ -71,8 +71,9 @@ export async function main(argv: string[]): Promise<number> {
   });
   try {
     const [first] = argv;
-    // lightningd starts plugins with no arguments and LIGHTNINGD_PLUGIN=1.
-    if (first === undefined && process.env.LIGHTNINGD_PLUGIN === '1') return await runCommand('cln-plugin', []);
+    // lightningd starts plugins with LIGHTNINGD_PLUGIN=1 and no arguments,
+    // or arguments of its own (--developer, ...) that must never stop hookd.
+    if (process.env.LIGHTNINGD_PLUGIN === '1' && isPluginStart(first)) return await runCommand('cln-plugin', argv);
     if (first === '--version' || first === '-V' || first === 'version') {
       process.stdout.write(`hookd ${version()}\n`);
       return EXIT.OK;
@@ -94,6 +95,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     return reportError(error);
   }
+}
+
+// No command named: lightningd's own arguments, if any, follow.
+function isPluginStart(first: string | undefined): boolean {
+  return first === undefined || (first.startsWith('-') && !['--help', '-h', '--version', '-V'].includes(first));
 }
 
 async function runCommand(name: string, argv: string[]): Promise<number> {

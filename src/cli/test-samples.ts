@@ -24,9 +24,10 @@ export function sampleFields(type: string): JsonObject {
 }
 
 // Only the hooks the plugin would run for it: decision hooks for a hook
-// request, notification hooks for a notification (both for invoice_payment).
+// request, notification hooks for a notification (both for invoice_payment)
+// and for a record of the cln source.
 export function sampleConfig(config: HookdConfig, type: string): HookdConfig {
-  const kinds = findSample(type)?.kinds ?? [];
-  const hooks = config.hooks.filter((hook) => kinds.includes(hook.decide ? 'hook' : 'notification'));
+  const kinds: readonly string[] = findSample(type)?.kinds ?? [];
+  const hooks = config.hooks.filter((hook) => (hook.decide ? kinds.includes('hook') : kinds.includes('notification') || kinds.includes('record')));
   return Object.freeze({ ...config, hooks });
 }

@@ -39,7 +39,8 @@ OPTIONS
                       show what they would get
   --json              the same, as one JSON document
   --type TOPIC        no event file: use the built-in sample of that Core
-                      Lightning notification or hook (invoice_payment, ...)
+                      Lightning notification, hook or record of the cln
+                      source (invoice_payment, invoice_updated, ...)
   --list-samples      list the built-in samples
 
 EXIT STATUS

@@ -7,6 +7,7 @@
 import picomatch from 'picomatch';
 import type { HookdConfig } from '../config/types.js';
 import type { JsonObject } from '../json.js';
+import { topicOfType } from '../lightningd/index-topics.js';
 import { LOG_TOPIC } from '../lightningd/topics.js';
 import { RPC_METHODS } from './rpc-methods.js';
 
@@ -34,7 +35,8 @@ export function needsOf(config: HookdConfig): PluginNeeds {
     for (const pattern of hook.on) {
       if (hook.decide) hooks.add(pattern);
       else if (picomatch.scan(pattern).isGlob) everything = true;
-      else topics.add(pattern);
+      // invoice_updated and the like come from the cln source, not notifications.
+      else if (topicOfType(pattern) === undefined) topics.add(pattern);
     }
   }
   // Always shutdown: without it lightningd ends the plugin on `plugin stop`

@@ -19,7 +19,7 @@ import { logNotifier } from './log-bridge.js';
 import { buildManifest, type PluginNeeds } from './manifest.js';
 import { unwrapHookRequest, unwrapNotification } from '../lightningd/notification.js';
 import { ProtocolOutput, type MessageWriter } from './protocol-output.js';
-import { findManifestConfig, manifestNeeds, readInit, rpcEnv, type ManifestConfig } from './setup.js';
+import { findManifestConfig, manifestNeeds, nodeRpcPath, readInit, rpcEnv, type ManifestConfig } from './setup.js';
 import { ShutdownPlan } from './shutdown.js';
 import { ClnSource } from './notification-source.js';
 import { LOG_TOPIC } from '../lightningd/topics.js';
@@ -136,7 +136,7 @@ export class ClnPlugin {
     // No live reload: lightningd fixed the subscriptions and decision hooks at
     // the manifest, and the shutdown grace above must stay clamped.
     const outsideStats = (): ReadonlyMap<string, HookStats> => this.decisions?.stats.all() ?? new Map();
-    const daemon = new Daemon({ config, log: this.log, handleSignals: false, watchConfig: false, protocolSource: this.source, extraEnv, outsideStats });
+    const daemon = new Daemon({ config, log: this.log, handleSignals: false, watchConfig: false, protocolSource: this.source, extraEnv, outsideStats, clnRpc: nodeRpcPath(settings) });
     try {
       await daemon.start();
     } catch (error) {

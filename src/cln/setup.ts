@@ -99,7 +99,13 @@ export function rpcEnv(settings: InitSettings): Record<string, string> {
   const env: Record<string, string> = {};
   if (!settings.config.rpcEnv) return env;
   if (settings.lightningDir !== undefined) env.LIGHTNING_DIR = settings.lightningDir;
-  if (settings.rpcFile !== undefined) env.LIGHTNING_RPC = path.resolve(settings.lightningDir ?? '', settings.rpcFile);
+  const rpc = nodeRpcPath(settings);
+  if (rpc !== undefined) env.LIGHTNING_RPC = rpc;
   if (settings.network !== undefined) env.LIGHTNING_NETWORK = settings.network;
   return env;
+}
+
+// The node's JSON-RPC socket, absolute (`rpc-file` may be relative to `lightning-dir`).
+export function nodeRpcPath(settings: Pick<InitSettings, 'lightningDir' | 'rpcFile'>): string | undefined {
+  return settings.rpcFile === undefined ? undefined : path.resolve(settings.lightningDir ?? '', settings.rpcFile);
 }

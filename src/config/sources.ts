@@ -1,5 +1,5 @@
 // `sources:`: where events come from. Each item is "stdin" or a mapping with
-// one of file / socket / inbox / http and its options.
+// one of file / socket / inbox / http and its options, or cln with its own mapping.
 import path from 'node:path';
 import { readHttpSource } from './http-source.js';
 import { formatListenAddress } from './listen-address.js';
@@ -13,6 +13,7 @@ const SOURCE_KEYS = {
   socket: ['socket', 'mode'],
   inbox: ['inbox'],
 } as const;
+const CLN_KEYS = ['rpc', 'from'] as const;
 
 export function readSources(raw: unknown, problems: ConfigProblems, baseDir: string): SourceSpec[] | undefined {
   if (raw === undefined) return undefined;
@@ -23,7 +24,7 @@ export function readSources(raw: unknown, problems: ConfigProblems, baseDir: str
     const at: KeyPath = Array.isArray(raw) ? ['sources', index] : ['sources'];
     const source = readSource(item, at, problems, baseDir);
     if (source === undefined) return;
-    const identity = sourceIdentity(source);
+    const identity = sourceKey(source);
     const first = seen.get(identity);
     if (first !== undefined) problems.add(at, `the same source as sources[${first}]`);
     else {
@@ -34,12 +35,30 @@ export function readSources(raw: unknown, problems: ConfigProblems, baseDir: str
   return sources;
 }
 
+// The key that identifies a source: two entries with one key are one source,
+// and a reload keeps a source whose key and options stay.
+export function sourceKey(source: SourceSpec): string {
+  switch (source.kind) {
+    case 'stdin':
+      return 'stdin';
+    case 'inbox':
+      return `inbox:${source.dir}`;
+    case 'cln':
+      return `cln:${source.rpc ?? 'node'}`;
+    case 'http':
+      return `http:${formatListenAddress(source.listen)}`;
+    default:
+      return `${source.kind}:${source.path}`;
+  }
+}
+
 function readSource(item: unknown, at: KeyPath, problems: ConfigProblems, baseDir: string): SourceSpec | undefined {
   if (item === 'stdin') return { kind: 'stdin' };
   if (isMapping(item) && 'http' in item) return readHttpItem(item, at, problems, baseDir);
+  if (isMapping(item) && 'cln' in item) return readClnSource(item, at, problems, baseDir);
   const kind = isMapping(item) ? (['file', 'socket', 'inbox'] as const).find((name) => name in item) : undefined;
   if (!isMapping(item) || kind === undefined) {
-    problems.expected(at, 'stdin, {file: PATH}, {socket: PATH}, {inbox: DIR} or {http: {listen: ADDRESS, ...}}', item);
+    problems.expected(at, 'stdin, {file: PATH}, {socket: PATH}, {inbox: DIR}, {http: {listen: ADDRESS, ...}} or {cln: {rpc: PATH, from: now}}', item);
     return undefined;
   }
   const section = new Section(item, at, problems, SOURCE_KEYS[kind]);
@@ -65,17 +84,18 @@ function readHttpItem(item: Record<string, unknown>, at: KeyPath, problems: Conf
   return readHttpSource(item.http, [...at, 'http'], problems, baseDir);
 }
 
-// Two sources with the same identity would read (or listen) twice; it is
-// also the key that follows a source across reloads.
-export function sourceIdentity(source: SourceSpec): string {
-  switch (source.kind) {
-    case 'stdin':
-      return 'stdin';
-    case 'inbox':
-      return `inbox:${source.dir}`;
-    case 'http':
-      return `http:${formatListenAddress(source.listen)}`;
-    default:
-      return `${source.kind}:${source.path}`;
+// `- cln: {rpc: PATH, from: now|start}`; `- cln: {}` (or `- cln:`) in plugin
+// mode means the node's own socket.
+function readClnSource(item: Record<string, unknown>, at: KeyPath, problems: ConfigProblems, baseDir: string): SourceSpec | undefined {
+  new Section(item, at, problems, ['cln']);
+  const raw = item.cln ?? {};
+  if (!isMapping(raw)) {
+    problems.expected([...at, 'cln'], 'a mapping such as {rpc: /path/to/lightning-rpc, from: now}', raw);
+    return undefined;
   }
+  const section = new Section(raw, [...at, 'cln'], problems, CLN_KEYS);
+  const rpc = section.string('rpc');
+  const from = section.string('from', 'now');
+  if (from !== 'now' && from !== 'start') problems.expected(section.at('from'), 'now or start', from);
+  return { kind: 'cln', rpc: rpc === undefined ? undefined : path.resolve(baseDir, rpc), from: from === 'start' ? 'start' : 'now' };
 }

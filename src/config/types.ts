@@ -13,7 +13,9 @@ export type SourceSpec =
   | { readonly kind: 'file'; readonly path: string; readonly from: 'start' | 'end' }
   | { readonly kind: 'socket'; readonly path: string; readonly mode: number }
   | { readonly kind: 'inbox'; readonly dir: string }
-  | HttpSourceSpec;
+  | HttpSourceSpec
+  // lightningd's records by index; `rpc` undefined: the node's own socket (plugin mode).
+  | { readonly kind: 'cln'; readonly rpc: string | undefined; readonly from: 'now' | 'start' };
 
 export interface HookSpec {
   // Unique; shown in logs and HOOKD_HOOK.

@@ -35,6 +35,8 @@ export interface DaemonOptions {
   readonly protocolSource?: Source | undefined;
   // Variables for every hook (Core Lightning's LIGHTNING_RPC, ...).
   readonly extraEnv?: Readonly<Record<string, string>> | undefined;
+  // In plugin mode, the node's own RPC socket (a `cln` source without `rpc`).
+  readonly clnRpc?: string | undefined;
   // Tells systemd when hookd is ready, reloading, and when it stops (notify.ts).
   readonly notifier?: ServiceNotifier | undefined;
   // Counters of hooks run outside the dispatcher (plugin mode's decision hooks), for status.
@@ -170,6 +172,7 @@ export class Daemon {
       }
     }
     await this.metrics.apply(next, this.sourceNames());
+    for (const source of this.sources.values()) source.hooksChanged?.(next.hooks);
   }
 
   // The config's sources; the protocol source (Core Lightning) owns stdin.
@@ -179,7 +182,7 @@ export class Daemon {
   }
 
   private createSource(spec: SourceSpec): Source {
-    return createSource(spec, { stdin: this.stdin, state: this.state, control: this.control });
+    return createSource(spec, { stdin: this.stdin, state: this.state, control: this.control, hooks: this.config.hooks, clnRpc: this.options.clnRpc });
   }
 
   // The requests a socket answers for local clients (hookd status, hookd dead replay).

@@ -1,13 +1,16 @@
 // `hookd test --type TOPIC`: the built-in sample of a notification or hook as
-// the plugin would turn it into an event (unwrapped, amounts as numbers).
-import { parseJson, type JsonObject } from '../json.js';
+// the plugin would turn it into an event (unwrapped, amounts as numbers), or
+// of a record the `cln` source follows (invoice_updated, ...).
+import { isJsonObject, parseJson, type JsonObject } from '../json.js';
+import { INDEX_SAMPLE_TEXTS } from './index-samples.js';
 import { unwrapHookRequest, unwrapNotification } from './notification.js';
 import { SAMPLE_TEXTS, type SampleText } from './samples-data.js';
 
 export interface Sample {
   readonly name: string;
-  // What lightningd sends under that name: a notification, a hook, or both.
-  readonly kinds: readonly ('notification' | 'hook')[];
+  // What lightningd sends under that name: a notification, a hook, or both;
+  // or a record of the `cln` source.
+  readonly kinds: readonly ('notification' | 'hook' | 'record')[];
   readonly fields: JsonObject;
 }
 
@@ -15,12 +18,18 @@ export interface Sample {
 export function listSamples(): { name: string; kinds: string[] }[] {
   const kinds = new Map<string, string[]>();
   for (const sample of SAMPLE_TEXTS) kinds.set(sample.name, [...(kinds.get(sample.name) ?? []), sample.kind]);
+  for (const name of Object.keys(INDEX_SAMPLE_TEXTS)) kinds.set(name, ['record']);
   return [...kinds.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, list]) => ({ name, kinds: list }));
 }
 
 // The sample named so; a name that is both a notification and a hook
 // (invoice_payment, custommsg) gives the same fields either way.
 export function findSample(name: string): Sample | undefined {
+  const record = INDEX_SAMPLE_TEXTS[name];
+  if (record !== undefined) {
+    const fields = parseJson(record);
+    return isJsonObject(fields) ? { name, kinds: ['record'], fields } : undefined;
+  }
   const texts = SAMPLE_TEXTS.filter((sample) => sample.name === name);
   const first = texts[0];
   if (first === undefined) return undefined;

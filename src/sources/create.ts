@@ -1,7 +1,8 @@
 // A Source for each `sources:` entry of the config.
 import type { Readable } from 'node:stream';
-import type { SourceSpec } from '../config/types.js';
-import { sourceIdentity } from '../config/sources.js';
+import type { HookSpec, SourceSpec } from '../config/types.js';
+import { HookdError } from '../errors.js';
+import { ClnIndexSource, followedTopics } from './cln/index-source.js';
 import { FileSource } from './file.js';
 import { HttpSource } from './http/http-source.js';
 import { InboxSource } from './inbox.js';
@@ -16,12 +17,13 @@ export interface SourceContext {
   readonly state?: string | false;
   // Answers control requests on sockets (hookd status, ...).
   readonly control?: ControlChannel | undefined;
+  // The config's hooks (a cln source follows what they can match).
+  readonly hooks?: readonly HookSpec[];
+  // In plugin mode, the node's own RPC socket (for `- cln: {}`).
+  readonly clnRpc?: string | undefined;
 }
 
-// The key that identifies a source across reloads.
-export function sourceKey(spec: SourceSpec): string {
-  return sourceIdentity(spec);
-}
+export { sourceKey } from '../config/sources.js';
 
 export function createSource(spec: SourceSpec, context: SourceContext = {}): Source {
   switch (spec.kind) {
@@ -35,5 +37,10 @@ export function createSource(spec: SourceSpec, context: SourceContext = {}): Sou
       return new InboxSource(spec.dir);
     case 'http':
       return new HttpSource(spec);
+    case 'cln': {
+      const rpcPath = spec.rpc ?? context.clnRpc;
+      if (rpcPath === undefined) throw new HookdError('E_CONFIG', "sources: a cln source without rpc finds the node's socket only in plugin mode; give rpc: /path/to/lightning-rpc");
+      return new ClnIndexSource({ rpcPath, from: spec.from, state: context.state ?? false, topics: followedTopics(context.hooks ?? []) });
+    }
   }
 }

@@ -3,10 +3,9 @@
 // inode) tells the file that was being read from a new one at the same path;
 // the last bytes before the position tell a file truncated and written again.
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { errorText } from '../errors.js';
+import { StateFile } from './state-file.js';
 
 export interface FileIdentity {
   // Decimal strings: inode numbers may exceed 2^53.
@@ -25,10 +24,6 @@ export interface FilePosition {
 }
 
 export const TAIL_BYTES = 64;
-
-// Most position writes per second; a crash repeats at most the lines accepted
-// since the last write (at-least-once), a clean stop writes the last one.
-const SAVE_INTERVAL_MS = 200;
 
 export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
   return a.dev === b.dev && a.ino === b.ino;
@@ -55,96 +50,44 @@ export function tailAfterLine(previous: Buffer, blankLines: number, line: Buffer
 }
 
 export class PositionStore {
-  private pending: FilePosition | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> = Promise.resolve();
-
-  // `file` undefined: memory only (state: false), nothing is kept.
   private constructor(
-    readonly file: string | undefined,
+    private readonly saved: StateFile,
     private readonly followed: string,
-    private readonly log: Logger,
   ) {}
 
   // The store of the file followed at `followed`: one JSON file per path.
   static forPath(state: string | false, followed: string, log: Logger): PositionStore {
-    if (state === false) return new PositionStore(undefined, followed, log);
+    if (state === false) return new PositionStore(new StateFile(undefined, 'file position', log), followed);
     const digest = createHash('sha256').update(followed).digest('hex').slice(0, 16);
     const name = `file-${path.basename(followed).replace(/[^\w.-]/g, '_')}-${digest}.json`;
-    return new PositionStore(path.join(state, 'sources', name), followed, log);
+    return new PositionStore(new StateFile(path.join(state, 'sources', name), 'file position', log), followed);
   }
 
-  async load(): Promise<FilePosition | undefined> {
-    if (this.file === undefined) return undefined;
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn({ file: this.file, error: errorText(error) }, 'cannot read the saved file position; starting as on a first run');
-      return undefined;
-    }
-    try {
-      const saved = JSON.parse(text) as Record<string, unknown>;
-      const { dev, ino, offset, line, tail } = saved;
+  get file(): string | undefined {
+    return this.saved.file;
+  }
+
+  load(): Promise<FilePosition | undefined> {
+    return this.saved.read(({ dev, ino, offset, line, tail }) => {
       if (typeof dev !== 'string' || typeof ino !== 'string' || !Number.isSafeInteger(offset) || !Number.isSafeInteger(line) || typeof tail !== 'string') throw new Error('missing fields');
       return { identity: { dev, ino }, offset: offset as number, line: line as number, tail: Buffer.from(tail, 'base64') };
-    } catch (error) {
-      this.log.warn({ file: this.file, error: errorText(error) }, 'the saved file position is unreadable; starting as on a first run');
-      return undefined;
-    }
+    });
   }
 
   // Remember a position; written within SAVE_INTERVAL_MS.
   update(position: FilePosition): void {
-    if (this.file === undefined) return;
-    this.pending = position;
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      void this.write();
-    }, SAVE_INTERVAL_MS);
+    this.saved.save({
+      path: this.followed,
+      dev: position.identity.dev,
+      ino: position.identity.ino,
+      offset: position.offset,
+      line: position.line,
+      tail: position.tail.toString('base64'),
+    });
   }
 
   // Write the last position now (at stop).
-  async flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.write();
+  flush(): Promise<void> {
+    return this.saved.flush();
   }
-
-  private write(): Promise<void> {
-    this.writing = this.writing.then(async () => {
-      const position = this.pending;
-      if (position === undefined || this.file === undefined) return;
-      this.pending = undefined;
-      try {
-        await writeAtomically(this.file, `${JSON.stringify({
-          path: this.followed,
-          dev: position.identity.dev,
-          ino: position.identity.ino,
-          offset: position.offset,
-          line: position.line,
-          tail: position.tail.toString('base64'),
-          savedAt: new Date().toISOString(),
-        })}\n`);
-      } catch (error) {
-        this.pending ??= position;
-        this.log.error({ file: this.file, error: errorText(error) }, 'cannot save the file position');
-      }
-    });
-    return this.writing;
-  }
-}
-
-// A crash leaves either the old file or the new one, never half of one.
-async function writeAtomically(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temporary = `${file}.tmp`;
-  const handle = await open(temporary, 'w', 0o600);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, file);
 }

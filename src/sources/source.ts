@@ -2,6 +2,7 @@
 // events (resolving once they are safe, which is when the source may
 // acknowledge them) and the current event settings.
 import type { Logger } from 'pino';
+import type { HookSpec } from '../config/types.js';
 import type { EventShape, HookEvent } from '../event.js';
 import type { QueuedEvent } from '../store/queue.js';
 
@@ -28,4 +29,7 @@ export interface Source {
   stop(): Promise<void>;
   // Details for `hookd status` (file position, clients, ...).
   status(): Record<string, unknown>;
+  // The config's hooks after a reload, for a source that reads only what
+  // hooks can match (cln).
+  hooksChanged?(hooks: readonly HookSpec[]): void;
 }
