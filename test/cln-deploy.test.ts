@@ -117,6 +117,17 @@ describe('Core Lightning names are checked', { concurrency: 2 }, () => {
     assert.equal(refused.code, 78);
     assert.match(refused.stderr, /:3: hooks\[0\]\.on: "htlc_accept" is not a Core Lightning hook; did you mean "htlc_accepted"\? \(decision hooks: /);
 
+    // With a cln source its record events are known names too; without one they are pointed out.
+    const records = writeConfig(dir, `sources:\n  - cln: { rpc: ./lightning-rpc }\nhooks:\n  - name: paid\n    on: invoice_updated\n    run: ${ok}\n  - name: sent\n    on: sendpay_updatd\n    run: ${ok}\n`, 'records.yaml');
+    const followed = await runHookd(['validate', '-c', records]);
+    assert.equal(followed.code, 0, followed.stderr);
+    assert.deepEqual(followed.stderr.trim().split('\n'), [
+      `hookd: warning: ${records}: hooks[1] (sent).on: "sendpay_updatd" is not a Core Lightning notification topic (lightningd sends it only if another plugin does); did you mean "sendpay_updated"?`,
+    ]);
+    const noSource = writeConfig(dir, `rpc_env: true\nhooks:\n  - name: paid\n    on: invoice_updated\n    run: ${ok}\n`, 'no-source.yaml');
+    const pointed = await runHookd(['validate', '-c', noSource]);
+    assert.match(pointed.stderr, /"invoice_updated" is an event of the cln source, which this config does not have \(add - cln: \{\}\)/);
+
     // A config for other events is left alone.
     const plain = writeConfig(dir, `hooks:\n  - name: blocks\n    on: block\n    run: ${ok}\n`, 'plain.yaml');
     const quiet = await runHookd(['validate', '-c', plain]);

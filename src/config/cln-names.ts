@@ -12,7 +12,7 @@ export function isClnConfig(config: HookdConfig): boolean {
 }
 
 export function isClnSource(source: SourceSpec): boolean {
-  return (source.kind as string) === 'cln';
+  return source.kind === 'cln';
 }
 
 // The sources of plugin mode: lightningd's protocol instead of stdin, plus
@@ -23,10 +23,11 @@ export function pluginModeSources(config: HookdConfig): string[] {
 
 // One line per `on` name of a notification hook that is no Core Lightning topic.
 export function unknownTopicWarnings(config: HookdConfig): string[] {
+  const withClnSource = config.sources.some(isClnSource);
   return config.hooks.flatMap((hook, index) => {
     if (hook.decide) return [];
     return hook.on.flatMap((name) => {
-      const problem = picomatch.scan(name).isGlob ? undefined : unknownTopicProblem(name);
+      const problem = picomatch.scan(name).isGlob ? undefined : unknownTopicProblem(name, withClnSource);
       return problem === undefined ? [] : [`${config.file}: hooks[${index}] (${hook.name}).on: ${problem}`];
     });
   });

@@ -2,6 +2,7 @@
 // ("invoice_paid" -> "invoice_payment"), for config checks that say what
 // was probably meant.
 import { HOOK_NAMES } from './hook-catalog.js';
+import { INDEX_TOPICS } from './index-topics.js';
 import { NOTIFICATION_TOPICS } from './topics.js';
 
 // The known name closest to `name` in edits, when it is close enough to be
@@ -25,11 +26,16 @@ export function didYouMean(name: string, known: readonly string[]): string {
   return closest === undefined ? '' : `; did you mean "${closest}"?`;
 }
 
+// The event types of the cln source (invoice_updated, ...).
+const INDEX_TYPES: readonly string[] = INDEX_TOPICS.map((topic) => topic.type);
+
 // Why `name` in a notification hook's `on` will never fire in plugin mode,
-// or undefined when lightningd knows the topic.
-export function unknownTopicProblem(name: string): string | undefined {
+// or undefined when lightningd knows the topic (or, with a cln source, the
+// index event type).
+export function unknownTopicProblem(name: string, withClnSource = false): string | undefined {
   if ((NOTIFICATION_TOPICS as readonly string[]).includes(name)) return undefined;
-  const known = [...NOTIFICATION_TOPICS, ...HOOK_NAMES];
+  if (INDEX_TYPES.includes(name)) return withClnSource ? undefined : `"${name}" is an event of the cln source, which this config does not have (add - cln: {})`;
+  const known = [...NOTIFICATION_TOPICS, ...HOOK_NAMES, ...(withClnSource ? INDEX_TYPES : [])];
   const hookNote = HOOK_NAMES.includes(name) ? `; "${name}" is a Core Lightning hook: add decide: true to answer it` : didYouMean(name, known);
   return `"${name}" is not a Core Lightning notification topic (lightningd sends it only if another plugin does)${hookNote}`;
 }
