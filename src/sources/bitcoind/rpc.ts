@@ -20,7 +20,15 @@ export class RpcError extends Error {
 }
 
 export class RpcAuthError extends Error {}
-export class RpcUnavailable extends Error {}
+export class RpcUnavailable extends Error {
+  constructor(
+    message: string,
+    // The connection was closed under the request (a kept-alive one, after a restart).
+    readonly reset = false,
+  ) {
+    super(message);
+  }
+}
 
 // bitcoind's codes that a follower meets.
 export const RPC_IN_WARMUP = -28;
@@ -98,10 +106,17 @@ export class BitcoindRpc {
     return `Basic ${Buffer.from(await readCredentials(this.credentials)).toString('base64')}`;
   }
 
-  private post(method: string, params: readonly JsonValue[], options: CallOptions): Promise<HttpReply> {
+  // Every call hookd makes only reads: one that met a kept-alive connection
+  // closed by a restarted bitcoind is sent again, once.
+  private async post(method: string, params: readonly JsonValue[], options: CallOptions): Promise<HttpReply> {
     const body = JSON.stringify({ jsonrpc: '1.0', id: this.nextId++, method, params });
     const path = options.wallet === undefined ? '/' : `/wallet/${encodeURIComponent(options.wallet)}`;
-    return this.send(body, this.authorization, path, options);
+    try {
+      return await this.send(body, this.authorization, path, options);
+    } catch (error) {
+      if (!(error instanceof RpcUnavailable && error.reset) || options.signal?.aborted) throw error;
+      return this.send(body, this.authorization, path, options);
+    }
   }
 
   private send(body: string, authorization: string | undefined, path: string, options: CallOptions): Promise<HttpReply> {
@@ -132,7 +147,7 @@ interface HttpReply {
 
 function unavailable(url: URL, error: Error): RpcUnavailable {
   const code = (error as NodeJS.ErrnoException).code;
-  return new RpcUnavailable(`bitcoind at ${url.host} does not answer: ${code ?? error.message}`);
+  return new RpcUnavailable(`bitcoind at ${url.host} does not answer: ${code ?? error.message}`, code === 'ECONNRESET' || code === 'EPIPE');
 }
 
 // The result of a reply, or its error as an RpcError.
