@@ -9,6 +9,9 @@ import { RPC_WALLET_NOT_FOUND, RpcAuthError, RpcError } from './rpc.js';
 
 export class BitcoindSetupError extends Error {}
 
+// A bitcoind that accepts the connection but does not answer is left to the follower.
+const CHECK_TIMEOUT_MS = 10_000;
+
 // Throws BitcoindSetupError with one line saying what to fix.
 export async function checkBitcoind(chain: ChainReader, credentials: CredentialSource, wallets: readonly string[]): Promise<void> {
   const host = chain.rpc.url.host;
@@ -17,14 +20,15 @@ export async function checkBitcoind(chain: ChainReader, credentials: CredentialS
   } catch (error) {
     if (!(error instanceof CredentialError)) throw error;
     if (!error.missing || credentials.kind !== 'cookie') throw new BitcoindSetupError(error.message);
-    if (await chain.rpc.answers()) throw new BitcoindSetupError(`${error.message}, yet bitcoind answers at ${host}: is cookie: the file bitcoind writes (<datadir>/.cookie, or <datadir>/<network>/.cookie)?`);
+    if (await chain.rpc.answers(AbortSignal.timeout(CHECK_TIMEOUT_MS))) throw new BitcoindSetupError(`${error.message}, yet bitcoind answers at ${host}: is cookie: the file bitcoind writes (<datadir>/.cookie, or <datadir>/<network>/.cookie)?`);
     return;
   }
+  const signal = AbortSignal.timeout(CHECK_TIMEOUT_MS);
   try {
-    await chain.tip();
+    await chain.tip(signal);
     for (const wallet of wallets) {
       try {
-        await chain.checkWallet(wallet);
+        await chain.checkWallet(wallet, signal);
       } catch (error) {
         if (error instanceof RpcError && error.code === RPC_WALLET_NOT_FOUND) {
           throw new BitcoindSetupError(`bitcoind at ${host} has no wallet "${wallet}" loaded (bitcoin-cli loadwallet, or wallet= in bitcoin.conf)`);
