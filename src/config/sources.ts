@@ -1,6 +1,7 @@
 // `sources:`: where events come from. Each item is "stdin" or a mapping with
-// one of file / socket / inbox and its options.
+// one of file / socket / inbox and its options, or {bitcoind: {...}}.
 import path from 'node:path';
+import { BITCOIND_KEYS, readBitcoindSource } from './bitcoind-source.js';
 import type { ConfigProblems, KeyPath } from './problems.js';
 import { isMapping, Section } from './section.js';
 import type { SourceSpec } from './types.js';
@@ -22,7 +23,7 @@ export function readSources(raw: unknown, problems: ConfigProblems, baseDir: str
     const at: KeyPath = Array.isArray(raw) ? ['sources', index] : ['sources'];
     const source = readSource(item, at, problems, baseDir);
     if (source === undefined) return;
-    const identity = source.kind === 'stdin' ? 'stdin' : `${source.kind}:${'path' in source ? source.path : source.dir}`;
+    const identity = sourceIdentity(source);
     const first = seen.get(identity);
     if (first !== undefined) problems.add(at, `the same source as sources[${first}]`);
     else {
@@ -33,11 +34,30 @@ export function readSources(raw: unknown, problems: ConfigProblems, baseDir: str
   return sources;
 }
 
+// What tells one source from another (two alike are one source twice);
+// also the key of a running source across reloads.
+export function sourceIdentity(spec: SourceSpec): string {
+  switch (spec.kind) {
+    case 'stdin':
+      return 'stdin';
+    case 'inbox':
+      return `inbox:${spec.dir}`;
+    case 'bitcoind':
+      return `bitcoind:${spec.url}`;
+    default:
+      return `${spec.kind}:${spec.path}`;
+  }
+}
+
 function readSource(item: unknown, at: KeyPath, problems: ConfigProblems, baseDir: string): SourceSpec | undefined {
   if (item === 'stdin') return { kind: 'stdin' };
+  if (isMapping(item) && 'bitcoind' in item) {
+    const bitcoind = new Section(item, at, problems, ['bitcoind']).section('bitcoind', BITCOIND_KEYS);
+    return bitcoind === undefined ? undefined : readBitcoindSource(bitcoind, baseDir);
+  }
   const kind = isMapping(item) ? (['file', 'socket', 'inbox'] as const).find((name) => name in item) : undefined;
   if (!isMapping(item) || kind === undefined) {
-    problems.expected(at, 'stdin, {file: PATH}, {socket: PATH} or {inbox: DIR}', item);
+    problems.expected(at, 'stdin, {file: PATH}, {socket: PATH}, {inbox: DIR} or {bitcoind: {url: ...}}', item);
     return undefined;
   }
   const section = new Section(item, at, problems, SOURCE_KEYS[kind]);

@@ -1,6 +1,8 @@
 // A Source for each `sources:` entry of the config.
 import type { Readable } from 'node:stream';
+import { sourceIdentity } from '../config/sources.js';
 import type { SourceSpec } from '../config/types.js';
+import { BitcoindSource } from './bitcoind/source.js';
 import { FileSource } from './file.js';
 import { InboxSource } from './inbox.js';
 import type { ControlChannel } from './control-line.js';
@@ -18,14 +20,7 @@ export interface SourceContext {
 
 // The key that identifies a source across reloads.
 export function sourceKey(spec: SourceSpec): string {
-  switch (spec.kind) {
-    case 'stdin':
-      return 'stdin';
-    case 'inbox':
-      return `inbox:${spec.dir}`;
-    default:
-      return `${spec.kind}:${spec.path}`;
-  }
+  return sourceIdentity(spec);
 }
 
 export function createSource(spec: SourceSpec, context: SourceContext = {}): Source {
@@ -38,5 +33,7 @@ export function createSource(spec: SourceSpec, context: SourceContext = {}): Sou
       return new SocketSource({ path: spec.path, mode: spec.mode, control: context.control });
     case 'inbox':
       return new InboxSource(spec.dir);
+    case 'bitcoind':
+      return new BitcoindSource(spec, context.state ?? false);
   }
 }

@@ -23,6 +23,17 @@ export interface BitcoindEvent {
   readonly fields: JsonObject;
 }
 
+export interface FollowerStatus {
+  readonly connected: boolean;
+  // Why bitcoind cannot be followed right now.
+  readonly problem: string | null;
+  // bitcoind's tip as last seen, and the last block handed on.
+  readonly tip: BlockRef | null;
+  readonly lastBlock: BlockRef | null;
+  // Each wallet's last block (listsinceblock's lastblock).
+  readonly wallets: Readonly<Record<string, string | null>>;
+}
+
 export interface FollowerOptions {
   readonly chain: ChainReader;
   readonly wallets: readonly string[];
@@ -83,14 +94,14 @@ export class ChainFollower {
     this.abort.abort();
   }
 
-  status(): Record<string, unknown> {
+  status(): FollowerStatus {
     const wallets: Record<string, string | null> = {};
     for (const name of this.options.wallets) wallets[name] = this.state?.wallets[name]?.lastblock ?? null;
     return {
       connected: this.connected,
       problem: this.trouble ?? null,
       tip: this.tip ?? null,
-      lastBlock: this.state?.chain.hash === undefined ? null : this.state.chain,
+      lastBlock: this.state?.chain.hash === undefined ? null : { hash: this.state.chain.hash, height: this.state.chain.height },
       wallets,
     };
   }

@@ -46,21 +46,6 @@ export interface CallOptions {
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
-// A URL bitcoind can be reached at, or the reason it cannot be one.
-export function parseRpcUrl(text: string): URL | string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return `expected a URL such as http://127.0.0.1:8332, got "${text}"`;
-  }
-  if (url.protocol !== 'http:') return `bitcoind's RPC speaks plain http://, got "${url.protocol}"`;
-  // A password in the URL would end up in logs and status: password_file is for that.
-  if (url.username !== '' || url.password !== '') return 'put no user or password in the URL; use cookie:, or user: and password_file:';
-  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') return 'expected only http://HOST:PORT, without a path';
-  return url;
-}
-
 export class BitcoindRpc {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   private authorization: string | undefined;
