@@ -111,9 +111,11 @@ export class ChainFollower {
     const saved: FollowerState | undefined = await this.options.store.load();
     if (saved !== undefined) return { chain: saved.chain, wallets: { ...saved.wallets } };
     const { from } = this.options;
-    const chain: ChainCursor = from === 'tip' ? tip : { height: from - 1, hash: undefined };
+    const state = { chain: from === 'tip' ? tip : { height: from - 1, hash: undefined }, wallets: {} };
+    // Saved at once: blocks found while hookd is stopped before the first one are not skipped.
+    await this.options.store.save(state);
     this.options.log.info({ source: 'bitcoind', from: from === 'tip' ? `after the tip ${tip.height}` : from }, 'first run: following the chain');
-    return { chain, wallets: {} };
+    return state;
   }
 
   // A wallet without a cursor (first run, or newly configured) starts where `from` says.
