@@ -3,10 +3,11 @@
 // inode) tells the file that was being read from a new one at the same path;
 // the last bytes before the position tell a file truncated and written again.
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { errorText } from '../errors.js';
+import { writeAtomically } from './atomic-write.js';
 
 export interface FileIdentity {
   // Decimal strings: inode numbers may exceed 2^53.
@@ -117,6 +118,7 @@ export class PositionStore {
       if (position === undefined || this.file === undefined) return;
       this.pending = undefined;
       try {
+        await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
         await writeAtomically(this.file, `${JSON.stringify({
           path: this.followed,
           dev: position.identity.dev,
@@ -133,18 +135,4 @@ export class PositionStore {
     });
     return this.writing;
   }
-}
-
-// A crash leaves either the old file or the new one, never half of one.
-async function writeAtomically(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temporary = `${file}.tmp`;
-  const handle = await open(temporary, 'w', 0o600);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, file);
 }

@@ -4,8 +4,9 @@
 // wholly there or not at all, even across a power cut. Used by `hookd emit`
 // to queue an event while the daemon is down (like sendmail's maildrop).
 import { randomBytes } from 'node:crypto';
-import { open, rename, stat, unlink } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { writeAtomically } from './atomic-write.js';
 
 // Read by hookd through the folder's group (an inbox shared with bitcoind is setgid).
 const DROP_MODE = 0o640;
@@ -20,23 +21,6 @@ export async function dropIntoInbox(dir: string, line: string): Promise<string> 
   const name = `${Date.now().toString().padStart(14, '0')}-${process.pid}-${randomBytes(4).toString('hex')}`;
   const temporary = path.join(dir, `.${name}.tmp`);
   const target = path.join(dir, `${name}.json`);
-  const handle = await open(temporary, 'wx', DROP_MODE);
-  try {
-    await handle.writeFile(`${line}\n`);
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await unlink(temporary).catch(() => {});
-    throw error;
-  }
-  await handle.close();
-  await rename(temporary, target);
-  // The rename itself survives a crash only once the folder is synced.
-  const folderHandle = await open(dir, 'r');
-  try {
-    await folderHandle.sync();
-  } finally {
-    await folderHandle.close();
-  }
+  await writeAtomically(target, `${line}\n`, { temporary, mode: DROP_MODE, exclusive: true, syncFolder: dir });
   return target;
 }

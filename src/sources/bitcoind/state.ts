@@ -3,8 +3,9 @@
 // events before it were durably accepted. A crash in between repeats events
 // on the next start (same ids), never skips one.
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeAtomically } from '../atomic-write.js';
 import type { ChainCursor } from './block-walker.js';
 import type { WalletCursor } from './wallet-tracker.js';
 
@@ -53,20 +54,7 @@ export class FollowerStateStore {
     const wallets: Record<string, unknown> = {};
     for (const [name, cursor] of Object.entries(state.wallets)) wallets[name] = { lastblock: cursor.lastblock ?? null, mempool: cursor.mempool };
     const text = `${JSON.stringify({ chain: { height: state.chain.height, hash: state.chain.hash ?? null }, wallets, savedAt: new Date().toISOString() })}\n`;
+    await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
     await writeAtomically(this.file, text);
   }
-}
-
-// A crash leaves either the old file or the new one, never half of one.
-async function writeAtomically(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temporary = `${file}.tmp`;
-  const handle = await open(temporary, 'w', 0o600);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, file);
 }
