@@ -211,3 +211,14 @@ test('emit queues into the inbox while hookd is down; the next start delivers it
   await waitFor(() => readdirSync(path.join(dir, 'inbox')).filter((name) => name.endsWith('.json')).length === 0, 'the inbox to be emptied');
   assert.deepEqual(linesOf(out).sort(), ['inbox 00ab', 'inbox 00ff']);
 });
+
+test('a reload whose bitcoind source is refused keeps it out; the running source goes on', async (t) => {
+  const { dir, node, out, config } = await setUp(t);
+  const { hookd } = await startDaemon(t, dir, config());
+  await waitForLog(hookd, 'following bitcoind');
+  writeConfig(dir, config('wallets: [nosuch]'));
+  const keptOut = await waitForLog(hookd, 'source kept out of the reload');
+  assert.match(String(keptOut.msg), /hookd\.yaml:\d+: sources\[0\]\.bitcoind: .*no wallet "nosuch"/);
+  node.mine(1);
+  assert.deepEqual(await waitForLines(out, 1), [`bitcoind block_connected 6 block:${node.blockAt(6).hash}`]);
+});

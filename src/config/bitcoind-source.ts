@@ -7,7 +7,8 @@ import type { KeyPath } from './problems.js';
 import type { Section } from './section.js';
 import type { BitcoindAuth, BitcoindSourceSpec } from './types.js';
 
-export const BITCOIND_KEYS = ['url', 'cookie', 'user', 'password_file', 'wallets', 'from', 'poll'] as const;
+// `password` is known only to be refused with a better word than "unknown key".
+export const BITCOIND_KEYS = ['url', 'cookie', 'user', 'password_file', 'password', 'wallets', 'from', 'poll'] as const;
 
 const DEFAULT_POLL_MS = 5_000;
 
@@ -46,6 +47,7 @@ function readAuth(section: Section, baseDir: string): BitcoindAuth | undefined {
   const cookie = section.string('cookie');
   const user = section.string('user');
   const passwordFile = section.string('password_file');
+  if (section.has('password')) problems.add(section.at('password'), 'a password is not written in the config (it would show wherever the config does); put it in a file of mode 0600 and name that with password_file:');
   if (cookie !== undefined) {
     if (user !== undefined || passwordFile !== undefined) problems.add(section.at('cookie'), 'give cookie: or user: with password_file:, not both');
     return { kind: 'cookie', file: path.resolve(baseDir, cookie) };
