@@ -122,7 +122,7 @@ export class ChainFollower {
   private async addNewWallets(tip: BlockRef): Promise<void> {
     const state = this.state!;
     const missing = this.options.wallets.filter((name) => state.wallets[name] === undefined);
-    if (missing.length === 0 && state.chain.hash !== undefined) return;
+    if (missing.length === 0) return;
     const { from } = this.options;
     let lastblock: string | undefined = tip.hash;
     if (from !== 'tip') lastblock = from === 0 ? undefined : ((await this.options.chain.hashAt(from - 1, this.signal)) ?? tip.hash);
