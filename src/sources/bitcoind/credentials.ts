@@ -3,10 +3,10 @@
 // restart), or a user and a password file. The secret lives only in the
 // Authorization header; no message here ever holds it.
 import { readFile } from 'node:fs/promises';
+import type { BitcoindAuth } from '../../config/types.js';
 
-export type CredentialSource =
-  | { readonly kind: 'cookie'; readonly file: string }
-  | { readonly kind: 'password'; readonly user: string; readonly file: string };
+// The cookie file, or a user and a password file (the config's `auth`).
+export type CredentialSource = BitcoindAuth;
 
 // Why credentials could not be read; `missing` tells a cookie bitcoind has
 // not written yet (it is not running) from one that cannot be read.
