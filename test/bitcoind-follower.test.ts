@@ -18,7 +18,7 @@ interface Harness {
   readonly node: BitcoindStandin;
   readonly state: string;
   // Start a follower (stopped when the test ends) collecting what it hands on.
-  follow(options?: { from?: 'tip' | number; wallets?: string[]; store?: FollowerStateStore }): Follower;
+  follow(options?: { from?: 'tip' | number; wallets?: string[]; store?: FollowerStateStore; pollMs?: number }): Follower;
 }
 
 interface Follower {
@@ -56,7 +56,7 @@ async function setUp(t: TestContext): Promise<Harness> {
         chain: new ChainReader(rpc),
         wallets: options.wallets ?? [],
         from: options.from ?? 'tip',
-        pollMs: 100,
+        pollMs: options.pollMs ?? 100,
         store: options.store ?? FollowerStateStore.forUrl(state, url),
         deliver: async (event) => void events.push(event),
         log: pino({ base: null }, sink),
@@ -87,6 +87,17 @@ test('from: tip delivers the blocks after the tip, in height order, each once', 
   assert.equal(first?.id, `block:${node.blockAt(6).hash}`);
   assert.deepEqual(Object.keys(first?.fields ?? {}), ['hash', 'height', 'time', 'mediantime', 'previousblockhash', 'nTx']);
   assert.equal(first?.fields.previousblockhash, node.blockAt(5).hash);
+});
+
+test('a new block is seen at once by long-polling waitfornewblock, not at the next poll', async (t) => {
+  const { node, follow } = await setUp(t);
+  node.addWallet('shop');
+  // A mempool poll of 10 minutes: only the long poll brings the block within the wait below.
+  const { events, started } = follow({ wallets: ['shop'], pollMs: 600_000 });
+  await started();
+  await waitFor(() => node.calls.some((call) => call.method === 'waitfornewblock'), 'the long poll');
+  node.mine(1);
+  await waitFor(() => events.length === 1, 'block 6');
 });
 
 test('from: <height> delivers that height and on', async (t) => {
