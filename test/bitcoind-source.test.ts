@@ -68,7 +68,8 @@ test('after hookd was stopped for 10 blocks and a 3-block reorg, it disconnects 
   node.reorg(3, 3);
   node.mine(10);
   await startDaemon(t, dir, config('from: 3'));
-  const lines = await waitForLines(out, 3 + 3 + 13);
+  // 19 hook runs one after another: a loaded machine needs longer than waitFor's default.
+  const lines = await waitFor(() => (linesOf(out).length >= 19 ? linesOf(out) : undefined), '19 runs', 60_000);
   assert.deepEqual(blocksOf(lines), [
     'block_connected 3', 'block_connected 4', 'block_connected 5',
     'block_disconnected 5', 'block_disconnected 4', 'block_disconnected 3',
