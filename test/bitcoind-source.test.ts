@@ -178,13 +178,13 @@ test('hookd status shows the tip and each wallet\'s last block; nothing secret',
 test('hookd test --type block_connected, block_disconnected and wallet_tx use built-in samples', async (t) => {
   const { dir, config } = await setUp(t);
   const file = writeConfig(dir, config());
-  for (const type of ['block_connected', 'block_disconnected', 'wallet_tx']) {
-    const result = await runHookd(['test', '-c', file, '--dry-run', '--type', type], { cwd: dir });
+  const results = await Promise.all(['block_connected', 'block_disconnected', 'wallet_tx'].map(async (type) => ({ type, result: await runHookd(['test', '-c', file, '--dry-run', '--type', type], { cwd: dir }) })));
+  for (const { type, result } of results) {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /record/);
     assert.match(result.stdout, new RegExp(`HOOKD_TYPE=${type}`));
   }
-  const wallet = await runHookd(['test', '-c', file, '--dry-run', '--type', 'wallet_tx'], { cwd: dir });
+  const wallet = results[2]!.result;
   assert.match(wallet.stdout, /EVENT_AMOUNT=0\.12345678/);
 });
 
