@@ -15,6 +15,8 @@ export interface DaemonAddress {
   readonly socket: string;
   // Where the event type goes (event.type of the config; "type" without one).
   readonly typePath: string;
+  // The config's first inbox source, where emit queues while hookd is down.
+  readonly inbox?: string | undefined;
 }
 
 export async function daemonAddress(command: string, parsed: Parsed): Promise<DaemonAddress> {
@@ -32,7 +34,8 @@ export async function daemonAddress(command: string, parsed: Parsed): Promise<Da
   }
   const event = isMapping(top.event) ? top.event : {};
   const typePath = typeof event.type === 'string' && event.type !== '' ? event.type : DEFAULT_TYPE_PATH;
-  return { socket: listening.path, typePath };
+  const inbox = sources.find((source) => source.kind === 'inbox');
+  return { socket: listening.path, typePath, inbox: inbox?.kind === 'inbox' ? inbox.dir : undefined };
 }
 
 // The config as written. A YAML or JSON file named by -c or $HOOKD_CONFIG is

@@ -32,8 +32,8 @@ export function formatStatus(status: DaemonStatus): string {
 }
 
 function sourceRow(source: SourceStatus): string[] {
-  const { key: _key, kind, path, dir, ...details } = source;
-  const where = typeof path === 'string' ? path : typeof dir === 'string' ? dir : '-';
+  const { key: _key, kind, path, dir, url, ...details } = source;
+  const where = [path, dir, url].find((place) => typeof place === 'string') ?? '-';
   const text = Object.entries(details)
     .filter(([, value]) => value !== null && value !== undefined)
     .map(([name, value]) => `${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`)

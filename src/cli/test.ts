@@ -8,7 +8,7 @@ import { hookMatches } from '../match.js';
 import { runProgram, type RunResult } from '../run/runner.js';
 import { CONFIG_OPTION, parseCommandLine, stringOption, usageError } from './args.js';
 import { EXIT } from '../exit-codes.js';
-import { readEvents, testEvent, type TestInput } from './test-events.js';
+import { readEvents, type TestInput } from './test-events.js';
 import { explainEvent } from './test-explain.js';
 import { describeHook, printEvent, toRunReport, type EventReport, type HookReport } from './test-report.js';
 
@@ -40,7 +40,8 @@ OPTIONS
   --json              the same, as one JSON document
   --type TOPIC        no event file: use the built-in sample of that Core
                       Lightning notification, hook or record of the cln
-                      source (invoice_payment, invoice_updated, ...)
+                      source (invoice_payment, invoice_updated, ...) or a
+                      bitcoind source event (block_connected, wallet_tx)
   --list-samples      list the built-in samples
 
 EXIT STATUS
@@ -77,7 +78,7 @@ export async function command(argv: string[]): Promise<number> {
   if (sampleType === undefined) input = readEvents(parsed.positionals[0] ?? '-', config);
   else {
     const samples = await import('./test-samples.js');
-    input = { events: [testEvent(sampleType, samples.sampleFields(sampleType))], problems: [] };
+    input = { events: [samples.sampleEvent(sampleType)], problems: [] };
     config = samples.sampleConfig(config, sampleType);
   }
   return runTest(config, input, { dryRun: parsed.values['dry-run'] === true, json: parsed.values.json === true, explain: parsed.values.explain === true });

@@ -39,9 +39,13 @@ export class ConfigProblems {
   ) {}
 
   add(path: KeyPath, message: string): void {
+    this.found.push({ line: this.lineOf(path) ?? 0, text: `${this.where(path)}: ${message}` });
+  }
+
+  // "file:line: key.path", for a message about that key found later (at start).
+  where(path: KeyPath): string {
     const line = this.lineOf(path);
-    const where = line === undefined ? this.file : `${this.file}:${line}`;
-    this.found.push({ line: line ?? 0, text: `${where}: ${formatKeyPath(path)}: ${message}` });
+    return `${line === undefined ? this.file : `${this.file}:${line}`}: ${formatKeyPath(path)}`;
   }
 
   // One line per problem, in the order of the file (sort is stable).

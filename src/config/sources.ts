@@ -1,6 +1,8 @@
 // `sources:`: where events come from. Each item is "stdin" or a mapping with
-// one of file / socket / inbox / http and its options, or cln with its own mapping.
+// one of file / socket / inbox / http and its options, or cln / bitcoind with
+// their own mappings.
 import path from 'node:path';
+import { BITCOIND_KEYS, readBitcoindSource } from './bitcoind-source.js';
 import { readHttpSource } from './http-source.js';
 import { formatListenAddress } from './listen-address.js';
 import type { ConfigProblems, KeyPath } from './problems.js';
@@ -47,6 +49,8 @@ export function sourceKey(source: SourceSpec): string {
       return `cln:${source.rpc ?? 'node'}`;
     case 'http':
       return `http:${formatListenAddress(source.listen)}`;
+    case 'bitcoind':
+      return `bitcoind:${source.url}`;
     default:
       return `${source.kind}:${source.path}`;
   }
@@ -56,9 +60,13 @@ function readSource(item: unknown, at: KeyPath, problems: ConfigProblems, baseDi
   if (item === 'stdin') return { kind: 'stdin' };
   if (isMapping(item) && 'http' in item) return readHttpItem(item, at, problems, baseDir);
   if (isMapping(item) && 'cln' in item) return readClnSource(item, at, problems, baseDir);
+  if (isMapping(item) && 'bitcoind' in item) {
+    const bitcoind = new Section(item, at, problems, ['bitcoind']).section('bitcoind', BITCOIND_KEYS);
+    return bitcoind === undefined ? undefined : readBitcoindSource(bitcoind, baseDir);
+  }
   const kind = isMapping(item) ? (['file', 'socket', 'inbox'] as const).find((name) => name in item) : undefined;
   if (!isMapping(item) || kind === undefined) {
-    problems.expected(at, 'stdin, {file: PATH}, {socket: PATH}, {inbox: DIR}, {http: {listen: ADDRESS, ...}} or {cln: {rpc: PATH, from: now}}', item);
+    problems.expected(at, 'stdin, {file: PATH}, {socket: PATH}, {inbox: DIR}, {http: {listen: ADDRESS, ...}}, {cln: {rpc: PATH}} or {bitcoind: {url: ...}}', item);
     return undefined;
   }
   const section = new Section(item, at, problems, SOURCE_KEYS[kind]);

@@ -15,7 +15,26 @@ export type SourceSpec =
   | { readonly kind: 'inbox'; readonly dir: string }
   | HttpSourceSpec
   // lightningd's records by index; `rpc` undefined: the node's own socket (plugin mode).
-  | { readonly kind: 'cln'; readonly rpc: string | undefined; readonly from: 'now' | 'start' };
+  | { readonly kind: 'cln'; readonly rpc: string | undefined; readonly from: 'now' | 'start' }
+
+  | BitcoindSourceSpec;
+
+// How hookd logs in to bitcoind's RPC: the cookie file, or a user and a password file.
+export type BitcoindAuth = { readonly kind: 'cookie'; readonly file: string } | { readonly kind: 'password'; readonly user: string; readonly file: string };
+
+export interface BitcoindSourceSpec {
+  readonly kind: 'bitcoind';
+  // http://HOST:PORT/ (normalised).
+  readonly url: string;
+  readonly auth: BitcoindAuth;
+  readonly wallets: readonly string[];
+  // First run only: after the current tip, or from this height on.
+  readonly from: 'tip' | number;
+  // How often the mempool is read when no block comes.
+  readonly pollMs: number;
+  // "file:line: sources[N].bitcoind", for the errors found at start.
+  readonly where: string;
+}
 
 export interface HookSpec {
   // Unique; shown in logs and HOOKD_HOOK.

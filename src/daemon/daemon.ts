@@ -8,7 +8,7 @@ import type { HookdConfig, SourceSpec } from '../config/types.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import { errorText } from '../errors.js';
 import type { ServiceNotifier } from './systemd-notify.js';
-import { ConfigReloader, planSourceChanges } from './reload.js';
+import { checkSourceChanges, ConfigReloader, planSourceChanges } from './reload.js';
 import { replayIntoQueue } from './replay.js';
 import { daemonStatus } from './daemon-status.js';
 import { startLauncher, type StartedLauncher } from './spawner-choice.js';
@@ -155,7 +155,7 @@ export class Daemon {
     this.config = next;
     forgetEnvCache(); // hooks' environments are read afresh
     this.dispatcher.setConfig(next);
-    const plan = planSourceChanges(this.sourceSpecs, this.configSources(next));
+    const plan = await checkSourceChanges(planSourceChanges(this.sourceSpecs, this.configSources(next)), (spec) => this.createSource(spec), this.log);
     for (const key of plan.stop) {
       const source = this.sources.get(key);
       this.sources.delete(key);
@@ -163,9 +163,9 @@ export class Daemon {
       await source?.stop();
       this.log.info({ source: key }, 'source stopped by reload');
     }
-    for (const spec of plan.start) {
+    for (const [spec, source] of plan.start) {
       try {
-        await this.startSource(sourceKey(spec), this.createSource(spec), spec);
+        await this.startSource(sourceKey(spec), source, spec);
         this.log.info({ source: sourceKey(spec) }, 'source started by reload');
       } catch (error) {
         this.log.error({ source: sourceKey(spec), error: errorText(error) }, 'cannot start the source added by reload');

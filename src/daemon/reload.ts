@@ -9,6 +9,7 @@ import { loadConfig } from '../config/load.js';
 import type { HookdConfig, SourceSpec } from '../config/types.js';
 import { errorText, HookdError } from '../errors.js';
 import { sourceKey } from '../sources/create.js';
+import type { Source } from '../sources/source.js';
 
 // Editors often write a file in several steps: wait until it is quiet.
 const SETTLE_MS = 150;
@@ -111,6 +112,31 @@ export function planSourceChanges(running: ReadonlyMap<string, SourceSpec>, next
   for (const [key, spec] of wanted) {
     const current = running.get(key);
     if (current === undefined || JSON.stringify(current) !== JSON.stringify(spec)) start.push(spec);
+  }
+  return { stop, start };
+}
+
+// Checks each source a reload would start, before anything stops: one whose
+// check fails (bitcoind refusing the credentials) is kept out, and the running
+// source it would replace goes on.
+export async function checkSourceChanges(
+  plan: { stop: string[]; start: SourceSpec[] },
+  create: (spec: SourceSpec) => Source,
+  log: Logger,
+): Promise<{ stop: string[]; start: [SourceSpec, Source][] }> {
+  const start: [SourceSpec, Source][] = [];
+  let stop = plan.stop;
+  for (const spec of plan.start) {
+    const source = create(spec);
+    try {
+      await source.check?.();
+      start.push([spec, source]);
+    } catch (error) {
+      const key = sourceKey(spec);
+      stop = stop.filter((running) => running !== key);
+      await source.stop().catch(() => {});
+      log.error({ source: key, error: errorText(error) }, `source kept out of the reload: ${errorText(error)}`);
+    }
   }
   return { stop, start };
 }

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { HookSpec, SourceSpec } from '../config/types.js';
 import { HookdError } from '../errors.js';
 import { ClnIndexSource, followedTopics } from './cln/index-source.js';
+import { BitcoindSource } from './bitcoind/source.js';
 import { FileSource } from './file.js';
 import { HttpSource } from './http/http-source.js';
 import { InboxSource } from './inbox.js';
@@ -42,5 +43,7 @@ export function createSource(spec: SourceSpec, context: SourceContext = {}): Sou
       if (rpcPath === undefined) throw new HookdError('E_CONFIG', "sources: a cln source without rpc finds the node's socket only in plugin mode; give rpc: /path/to/lightning-rpc");
       return new ClnIndexSource({ rpcPath, from: spec.from, state: context.state ?? false, topics: followedTopics(context.hooks ?? []) });
     }
+    case 'bitcoind':
+      return new BitcoindSource(spec, context.state ?? false);
   }
 }

@@ -21,6 +21,10 @@ export interface Source {
   // A finite source ends on its own (stdin at EOF); hookd exits when every
   // source has ended and the queue is done.
   readonly finite: boolean;
+  // Mistakes of the config that only the outside world shows (bitcoind
+  // refusing the credentials); throws HookdError. A reload keeps out a source
+  // whose check fails, and the running one stays.
+  check?(): Promise<void>;
   // Open the source; resolves once it is ready (the socket listens).
   start(sink: EventSink): Promise<void>;
   // Resolves when the source has ended by itself or been stopped.
