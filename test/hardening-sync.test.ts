@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import pino from 'pino';
 import { makeEvent, type HookEvent } from '../src/event.ts';
-import type { QueuedEvent } from '../src/queue.ts';
+import type { QueuedEvent } from '../src/store/queue.ts';
 import { SocketSource } from '../src/sources/socket.ts';
 import { DurableQueue } from '../src/store/durable-queue.ts';
 import { talk } from './daemon-helpers.ts';
