@@ -11,6 +11,7 @@ import type { HookEvent } from '../event.js';
 import type { ServiceNotifier } from './systemd-notify.js';
 import { ConfigReloader, planSourceChanges } from './reload.js';
 import { replayIntoQueue } from './replay.js';
+import { endLeftRuns } from './left-runs.js';
 import { daemonStatus } from './status.js';
 import { controlChannel, type ControlChannel } from '../sources/control-line.js';
 import { createSource, sourceKey } from '../sources/create.js';
@@ -86,12 +87,14 @@ export class Daemon {
   async start(): Promise<void> {
     this.state = this.config.state;
     this.store = await openStore(this.config, this.log);
+    if (this.store.running !== undefined) await endLeftRuns(this.store.running, this.log);
     this.dispatcher = new Dispatcher({
       config: this.config,
       queue: this.store.queue,
       log: this.log,
       deadLetters: this.store.deadLetters,
       extraEnv: this.options.extraEnv,
+      runs: this.store.running,
     });
     await this.dispatcher.start();
     this.reloader = new ConfigReloader(this);

@@ -10,6 +10,7 @@ import { matchHooks } from '../match.js';
 import { nulField } from '../template.js';
 import { MemoryDeadLetters, type DeadLetterSink } from '../store/dead-letter.js';
 import { MEMORY_WINDOW, type EventQueue, type QueuedEvent } from '../store/queue.js';
+import type { RunRecorder } from '../store/running-groups.js';
 import { bury, deliver, type Delivery, type DeliveryContext } from './delivery.js';
 import { HookStatsTable, type HookStats } from './hook-stats.js';
 import { Limiter } from './limiter.js';
@@ -23,6 +24,8 @@ export interface DispatcherOptions {
   extraEnv?: Readonly<Record<string, string>>;
   // Jitter source, replaceable for tests.
   random?: () => number;
+  // Where the process group of each run is kept on record (state folder).
+  runs?: RunRecorder | undefined;
 }
 
 interface Lane {
@@ -67,6 +70,7 @@ export class Dispatcher {
       stopSignal: this.stopController.signal,
       killSignal: this.killController.signal,
       groups: this.groups,
+      runs: options.runs,
       config: () => this.config,
       stopping: () => this.stopping,
     };

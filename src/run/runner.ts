@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import spawn from 'cross-spawn';
 import { LineCollector, OutputBudget, type OutputStream } from './output-lines.js';
+import { groupAlive, signalGroup } from './process-groups.js';
 
 export type { OutputStream } from './output-lines.js';
 
@@ -182,23 +183,6 @@ function spawnFailure(error: NodeJS.ErrnoException, request: RunRequest): string
     return `ENOENT: cannot start ${request.command}: no working folder ${request.cwd}`;
   }
   return `${code}: cannot start ${request.command}`;
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: the group is already gone.
-  }
-}
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // "exit 3", "killed by SIGKILL", "timed out", for logs and dead letters.
