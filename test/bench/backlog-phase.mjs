@@ -12,6 +12,8 @@ import { makeEvent } from '../../dist/event.js';
 import { DurableQueue } from '../../dist/store/durable-queue.js';
 
 const WINDOW = 1024;
+// Accepts waiting at once while filling: as many clients sending.
+const CLIENTS = 64;
 const PADDING = 'x'.repeat(1000);
 
 function event(n) {
@@ -22,9 +24,9 @@ function event(n) {
 async function fill(dir, count) {
   const queue = new DurableQueue({ dir, log: pino({ level: 'warn' }) });
   // Many accepts share one fsync, as many clients would.
-  for (let n = 0; n < count; n += WINDOW) {
+  for (let n = 0; n < count; n += CLIENTS) {
     const batch = [];
-    for (let i = n; i < Math.min(count, n + WINDOW); i++) batch.push(queue.accept(event(i)));
+    for (let i = n; i < Math.min(count, n + CLIENTS); i++) batch.push(queue.accept(event(i)));
     await Promise.all(batch);
   }
   await queue.shutdown();
