@@ -77,14 +77,35 @@ test('an event refused by a failed fsync does not come back after a restart', as
   const restore = failFdatasync(t);
   await assert.rejects(first.accept(tick(2)), /EIO/);
   restore();
-  await first.accept(tick(3));
+  // Stopped at once: nothing written after the refusal covers its bytes.
   await first.shutdown();
 
   const second = new DurableQueue({ dir, log: quietLog().log });
-  t.after(() => second.shutdown());
+  await second.accept(tick(3));
+  await second.shutdown();
+  const third = new DurableQueue({ dir, log: quietLog().log });
+  t.after(() => third.shutdown());
   const ids: string[] = [];
-  while (second.length > 0) ids.push(String((await second.next())?.event.id));
+  while (third.length > 0) ids.push(String((await third.next())?.event.id));
   assert.deepEqual(ids, ['e1', 'e3']);
+});
+
+test('an event whose fsync is still pending is never read back from disk ahead of it, so a failed fsync keeps it out', async (t) => {
+  const dir = tempDir(t);
+  // Room for two events in memory: the next ones are read back from disk.
+  const queue = new DurableQueue({ dir, log: quietLog().log, readAhead: 2 });
+  t.after(() => queue.shutdown());
+  for (const n of [1, 2, 3]) await queue.accept(tick(n));
+  failFdatasync(t);
+  const refused = queue.accept(tick(4));
+  // While its fsync runs: e1 and e2 from memory, then e3 read back from disk.
+  const taken: (string | undefined)[] = [];
+  for (let i = 0; i < 3; i++) taken.push((await queue.next())?.event.id);
+  await assert.rejects(refused, /EIO/);
+  assert.deepEqual(taken, ['e1', 'e2', 'e3']);
+  const after = watchNext(queue);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(after.value, 'pending', 'the refused event was read back');
 });
 
 test('a socket client is refused, never told ok, when the fsync fails', async (t) => {
