@@ -5,7 +5,7 @@
 // rather than waited for: a hook that hangs would hold up every event, and
 // its delivery runs again from the start anyway (at-least-once).
 import type { Logger } from 'pino';
-import { endGroup, groupAlive, processStartTicks } from '../run/process-groups.js';
+import { endGroup, groupRunning, processStartTicks } from '../run/process-groups.js';
 import type { RunningGroups } from '../store/running-groups.js';
 
 export async function endLeftRuns(running: RunningGroups, log: Logger): Promise<void> {
@@ -13,7 +13,7 @@ export async function endLeftRuns(running: RunningGroups, log: Logger): Promise<
   await Promise.all(groups.map(async (group) => {
     // Gone, or its pid now names another process: nothing of that run is left.
     const same = group.startTicks === undefined || processStartTicks(group.pid) === group.startTicks;
-    if (same && groupAlive(group.pid)) {
+    if (same && groupRunning(group.pid)) {
       const signal = await endGroup(group.pid, group.killAfterMs);
       log.warn({ hook: group.hook, pid: group.pid, signal }, 'ended a hook left running by a hookd that did not stop cleanly; its delivery runs again');
     }
