@@ -8,7 +8,7 @@ import { tempDir } from './helpers.ts';
 
 const LIMIT_KIB = 100 * 1024;
 
-test('filling 10^5 events and draining them after a restart each stay under 100 MiB of RSS', { timeout: 180_000 }, async (t) => {
+test('filling 10^5 events and draining them after a restart each stay under 100 MiB of RSS', { timeout: 600_000 }, async (t) => {
   const dir = tempDir(t);
   const { fill, drain } = await fillAndDrain(dir, 100_000);
   assert.equal(fill.events, 100_000);
