@@ -35,3 +35,14 @@ export function renderTemplate(template: Template, fields: JsonValue): string {
   }
   return out;
 }
+
+// The first field a template fills with text holding a NUL byte, which no
+// argv entry can carry; undefined when there is none.
+export function nulField(template: Template, fields: JsonValue): string | undefined {
+  for (const part of template) {
+    if (!('path' in part)) continue;
+    const value = getPath(fields, part.path);
+    if (value !== undefined && scalarText(value).includes('\0')) return part.path;
+  }
+  return undefined;
+}

@@ -97,7 +97,6 @@ describe('the hook environment', () => {
     assert.deepEqual({ ...env }, {
       PATH: '/opt/bin:/usr/bin',
       HOME: '/home/op',
-      HOOKD_CONFIG: '/etc/hookd.yaml',
       CHAT: '42',
       EVENT_TYPE: 't',
       EVENT_ID: 'ev-1',

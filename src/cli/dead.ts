@@ -7,6 +7,7 @@ import { exchange } from './control-client.js';
 import { CONTROL_KEY } from '../sources/control-line.js';
 import { HookdError } from '../errors.js';
 import { createLogger, defaultLogFormat } from '../log/logger.js';
+import { redactSecrets, rememberSecrets } from '../log/redact.js';
 import { DiskDeadLetters, type StoredDeadLetter } from '../store/disk-dead-letters.js';
 import { StateLockedError } from '../store/lock.js';
 import { storedEvent } from '../store/records.js';
@@ -85,6 +86,8 @@ export async function command(argv: string[]): Promise<number> {
   if (subcommand === 'show' && parsed.positionals.length === 0) throw usageError('dead show', 'give the ids of the dead letters (see hookd dead list)');
   const selection = subcommand === 'replay' || subcommand === 'purge' ? selectionOf(subcommand, parsed) : undefined;
   const config = await loadConfig({ path: stringOption(parsed, 'config') });
+  // The hooks' secrets are known from the config; those of hookd's environment too.
+  rememberSecrets(process.env);
   const stateDir = stateDirOf(config);
   const dead = new DiskDeadLetters(path.join(stateDir, DEAD_DIR));
   switch (subcommand) {
@@ -114,7 +117,8 @@ function selectionOf(subcommand: string, parsed: Parsed): ReplaySelection {
   return { ids: parsed.positionals };
 }
 
-const print = (line: string): void => void process.stdout.write(`${line}\n`);
+// Secrets masked as in the logs (an event or a stderr line may hold one).
+const print = (line: string): void => void process.stdout.write(`${redactSecrets(line)}\n`);
 const warn = (line: string): void => void process.stderr.write(`hookd: ${line}\n`);
 
 function list(dead: DiskDeadLetters, parsed: Parsed): number {

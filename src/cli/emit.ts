@@ -43,7 +43,8 @@ OPTIONS
   --socket PATH       the daemon's socket; the fastest, reads no config
   --data JSON         the event as a JSON object, or - for stdin
   --print-id          print the id hookd gave the event
-  --timeout DURATION  how long to wait for hookd to accept (default 30s)
+  --timeout DURATION  how long to wait for hookd to accept (default 30s; a bare
+                      number is seconds, as in the config)
   --spool DIR         queue into this inbox folder when hookd does not
                       answer (it must exist); default: the config's inbox
   --no-spool          never queue: exit 69 when hookd does not answer
@@ -84,7 +85,7 @@ export async function command(argv: string[]): Promise<number> {
   if (type === undefined && dataOption === undefined) throw usageError('emit', 'missing the event TYPE (or --data JSON)');
   const timeoutText = stringOption(parsed, 'timeout');
   const timeoutMs = timeoutText === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeoutText);
-  if (timeoutMs === undefined || timeoutMs <= 0) throw usageError('emit', `--timeout must be a duration such as 30s or 500ms, got "${timeoutText}"`);
+  if (timeoutMs === undefined || timeoutMs <= 0) throw usageError('emit', `--timeout must be a duration such as 30s, 500ms or 20 (seconds), got "${timeoutText}"`);
   const data = dataOption === '-' ? readFileSync(0, 'utf8') : dataOption;
   const address = await daemonAddress('emit', parsed);
   const line = buildEmitEvent({ type, data, pairs, typePath: address.typePath });

@@ -1,7 +1,8 @@
-// Durations ("250ms", "30s", "5m", "1h", or a number of seconds) and sizes
-// ("64KiB", "1MiB", or a number of bytes) as written in the config.
+// Durations ("250ms", "30s", "5m", "1h", or a number of seconds, written as
+// a number or as text: "20" is 20s) and sizes ("64KiB", "1MiB", or a number
+// of bytes): one grammar for the config and the command line.
 
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const SIZE = /^(\d+)\s*(B|KiB|MiB|GiB|KB|MB|GB)?$/;
 const SIZE_UNITS: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, KB: 1000, MB: 1000 ** 2, GB: 1000 ** 3 };
@@ -15,7 +16,7 @@ export function parseDuration(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   const match = DURATION.exec(value.trim());
   if (!match) return undefined;
-  return Math.round(Number(match[1]) * (DURATION_UNITS[match[2] as string] as number));
+  return Math.round(Number(match[1]) * (DURATION_UNITS[match[2] ?? 's'] as number));
 }
 
 // Bytes, or undefined when the value is not a size.

@@ -4,6 +4,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ConfigProblems, KeyPath } from './problems.js';
+import { openParentFolder } from './file-mode.js';
 
 export interface Program {
   readonly command: string;
@@ -71,6 +72,8 @@ export function programProblem(file: string): string | undefined {
   const stats = statSync(file);
   if (!stats.isFile()) return `not a regular file: ${file} (E_SCRIPT_PERM)`;
   if (stats.mode & 0o002) return `refusing a world-writable script: ${file}; run chmod o-w on it (E_SCRIPT_PERM)`;
+  const open = openParentFolder(file);
+  if (open !== undefined) return `refusing a script inside a world-writable folder without the sticky bit: ${open} (anyone could replace ${file}); run chmod o-w on it (E_SCRIPT_PERM)`;
   try {
     accessSync(file, constants.X_OK);
   } catch {

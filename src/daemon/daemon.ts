@@ -14,6 +14,7 @@ import { daemonStatus } from './daemon-status.js';
 import { startLauncher, type StartedLauncher } from './spawner-choice.js';
 import { forgetEnvCache } from '../run/env.js';
 import type { HookStats } from '../dispatch/hook-stats.js';
+import { endLeftRuns } from './left-runs.js';
 import { controlChannel, type ControlChannel } from '../sources/control-line.js';
 import { createSource, sourceKey } from '../sources/create.js';
 import { readSelection } from '../store/dead-selection.js';
@@ -89,6 +90,7 @@ export class Daemon {
   async start(): Promise<void> {
     this.state = this.config.state;
     this.store = await openStore(this.config, this.log);
+    if (this.store.running !== undefined) await endLeftRuns(this.store.running, this.log);
     try {
       this.launcher = await startLauncher(this.config.spawner, this.log);
     } catch (error) {
@@ -102,6 +104,7 @@ export class Daemon {
       deadLetters: this.store.deadLetters,
       extraEnv: this.options.extraEnv,
       runObserver: this.metrics,
+      runs: this.store.running,
     });
     await this.dispatcher.start();
     this.reloader = new ConfigReloader(this);

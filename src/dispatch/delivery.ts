@@ -7,10 +7,12 @@ import { errorText } from '../errors.js';
 import type { HookEvent } from '../event.js';
 import { prepareInvocation } from '../run/invocation.js';
 import { runProgram, type RunResult } from '../run/runner.js';
+import { processStartTicks } from '../run/process-groups.js';
 import { stderrTail, type AttemptRecord, type DeadLetterSink } from '../store/dead-letter.js';
 import type { EventQueue } from '../store/queue.js';
 import { describeFailure, failureKind, willRetry } from './failure-kind.js';
 import type { HookStatsTable } from './hook-stats.js';
+import type { RunRecorder } from '../store/running-groups.js';
 import type { Limiter } from './limiter.js';
 import { delay, retryDelay } from './retry-timing.js';
 import { logRun } from './run-log-line.js';
@@ -42,6 +44,8 @@ export interface DeliveryContext {
   readonly killSignal: AbortSignal;
   // Process groups of the hooks running now (pids of their leaders).
   readonly groups: Set<number>;
+  // Keeps each run's process group on record, for the next start after a crash.
+  readonly runs: RunRecorder | undefined;
   config(): HookdConfig;
   stopping(): boolean;
 }
@@ -105,10 +109,16 @@ async function runOnce(delivery: Delivery, context: DeliveryContext): Promise<Ru
       ...invocation,
       signal: context.killSignal,
       onOutput: (stream, line) => context.log.info({ hook: spec.name, id: event.id, stream }, line),
-      onSpawn: (pid) => context.groups.add((group = pid)),
+      onSpawn: (pid) => {
+        context.groups.add((group = pid));
+        context.runs?.started({ pid, hook: spec.name, killAfterMs: spec.killAfterMs, startTicks: processStartTicks(pid) });
+      },
     });
   } finally {
-    if (group !== undefined) context.groups.delete(group);
+    if (group !== undefined) {
+      context.groups.delete(group);
+      context.runs?.ended(group);
+    }
   }
 }
 

@@ -4,11 +4,14 @@
 // order); the Limiter bounds all runs together. Failed runs are retried with
 // exponential backoff, then kept as dead letters.
 import type { Logger } from 'pino';
-import type { HookdConfig } from '../config/types.js';
+import type { HookdConfig, HookSpec } from '../config/types.js';
+import type { HookEvent } from '../event.js';
 import { matchHooks } from '../match.js';
+import { nulField } from '../template.js';
 import { MemoryDeadLetters, type DeadLetterSink } from '../store/dead-letter.js';
 import { MEMORY_WINDOW, type EventQueue, type QueuedEvent } from '../store/queue.js';
 import { Coalescer } from './coalescer.js';
+import type { RunRecorder } from '../store/running-groups.js';
 import { bury, deliver, type Delivery, type DeliveryContext } from './delivery.js';
 import { HookStatsTable, type HookStats, type RunObserver } from './hook-stats.js';
 import { Limiter } from './limiter.js';
@@ -24,6 +27,8 @@ export interface DispatcherOptions {
   random?: () => number;
   // Told of every run that ends (the Prometheus metrics).
   runObserver?: RunObserver | undefined;
+  // Where the process group of each run is kept on record (state folder).
+  runs?: RunRecorder | undefined;
 }
 
 interface Lane {
@@ -70,6 +75,7 @@ export class Dispatcher {
       stopSignal: this.stopController.signal,
       killSignal: this.killController.signal,
       groups: this.groups,
+      runs: options.runs,
       config: () => this.config,
       stopping: () => this.stopping,
     };
@@ -153,16 +159,29 @@ export class Dispatcher {
   private dispatch({ seq, event, hooks: only }: QueuedEvent): void {
     // Decision hooks answer Core Lightning directly; they never queue.
     const candidates = this.config.hooks.filter((hook) => !hook.decide);
-    const hooks = only === undefined ? matchHooks(candidates, event.type, event.fields) : candidates.filter((hook) => only.includes(hook.name));
-    if (only !== undefined && hooks.length < only.length) {
-      this.log.warn({ id: event.id, hooks: only.filter((name) => !hooks.some((hook) => hook.name === name)) }, 'replayed for hooks no longer in the config');
+    const matched = only === undefined ? matchHooks(candidates, event.type, event.fields) : candidates.filter((hook) => only.includes(hook.name));
+    if (only !== undefined && matched.length < only.length) {
+      this.log.warn({ id: event.id, hooks: only.filter((name) => !matched.some((hook) => hook.name === name)) }, 'replayed for hooks no longer in the config');
     }
+    const hooks = matched.filter((hook) => this.argsFit(hook, event));
     this.queue.journal.dispatched(seq, hooks.map((hook) => hook.name));
     if (hooks.length === 0) {
       this.log.debug({ type: event.type, id: event.id }, 'no hook matches this event');
       return;
     }
     for (const spec of hooks) this.enqueue({ seq, event, spec, attempts: 0, history: [] });
+  }
+
+  // A field holding a NUL byte cannot be an argv entry: the event is refused
+  // for that hook here, with one line, rather than failing every attempt.
+  private argsFit(hook: HookSpec, event: HookEvent): boolean {
+    for (const template of hook.args) {
+      const field = nulField(template, event.fields);
+      if (field === undefined) continue;
+      this.log.warn({ hook: hook.name, type: event.type, id: event.id, field }, `event field ${field} holds a NUL byte, which no argument can carry: ${hook.name} does not run for this event`);
+      return false;
+    }
+    return true;
   }
 
   private enqueue(delivery: Delivery): void {

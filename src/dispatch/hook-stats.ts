@@ -1,6 +1,7 @@
 // Per-hook counters for `hookd status` and the logs, and the observer that
 // hookd's Prometheus metrics plug in (they live in a layer above).
 import type { RunResult } from '../run/runner.js';
+import { redactSecrets } from '../log/redact.js';
 
 export interface HookStats {
   runs: number;
@@ -46,7 +47,8 @@ export function recordRun(stats: HookStats, result: RunResult, endedAt: Date): v
   stats.failures++;
   if (result.timedOut) stats.timeouts++;
   const lastStderr = result.stderr.trimEnd().split('\n').pop();
-  stats.lastError = lastStderr ? `${stats.lastExit}: ${lastStderr}` : stats.lastExit;
+  // Shown by `hookd status`: secrets masked as in the logs.
+  stats.lastError = lastStderr ? `${stats.lastExit}: ${redactSecrets(lastStderr)}` : stats.lastExit;
 }
 
 // The counters of every hook that ran, created at its first run.

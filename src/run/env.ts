@@ -1,14 +1,17 @@
 // The environment of a hook: hookd's own, then the hook's `env`, then the
 // event's fields as PREFIX_* variables, then HOOKD_* metadata (which nothing
-// can override). Event data never names a variable outside the prefix.
+// can override). Event data never names a variable outside the prefix, and
+// no inherited HOOKD_* variable passes for hookd's own.
 import { ExactNumber, type JsonValue } from '../json.js';
 import type { HookEvent } from '../event.js';
+import { cappedNameList, MAX_FIELDS_BYTES, MAX_VALUE_BYTES, variableCost } from './env-budget.js';
 
-// A leaf larger than this (or holding a NUL byte) is left out and named in
-// HOOKD_OMITTED: Linux refuses single variables over 128 KiB.
-export const MAX_VALUE_BYTES = 64 * 1024;
-// All field variables together stay under this, keeping exec() clear of E2BIG.
-export const MAX_TOTAL_BYTES = 1024 * 1024;
+// A leaf larger than MAX_VALUE_BYTES (or holding a NUL byte), or past the
+// MAX_FIELDS_BYTES budget, is left out and named in HOOKD_OMITTED.
+export { MAX_VALUE_BYTES } from './env-budget.js';
+
+// What hookd's own variables start with: inherited ones are dropped.
+export const METADATA_PREFIX = 'HOOKD_';
 
 export const METADATA_NAMES = [
   'HOOKD_TYPE', 'HOOKD_ID', 'HOOKD_HOOK', 'HOOKD_ATTEMPT', 'HOOKD_SOURCE', 'HOOKD_TIME', 'HOOKD_OMITTED',
@@ -30,6 +33,8 @@ export function variableName(prefix: string, path: readonly (string | number)[])
 export function flattenEvent(fields: JsonValue, prefix: string): FieldVariables {
   const vars = new Map<string, string>();
   const omitted: string[] = [];
+  // A Set beside the list: a wide event has 10^5 names to look up.
+  const omittedNames = new Set<string>();
   let total = 0;
   const visit = (value: JsonValue, path: (string | number)[]): void => {
     if (value !== null && typeof value === 'object' && !(value instanceof ExactNumber)) {
@@ -38,11 +43,13 @@ export function flattenEvent(fields: JsonValue, prefix: string): FieldVariables 
       return;
     }
     const name = variableName(prefix, path);
-    if (vars.has(name) || omitted.includes(name)) return;
+    if (vars.has(name) || omittedNames.has(name)) return;
     const text = value === null ? '' : String(value);
-    const bytes = Buffer.byteLength(text) + name.length + 2;
-    if (text.length > MAX_VALUE_BYTES || Buffer.byteLength(text) > MAX_VALUE_BYTES || text.includes('\0') || total + bytes > MAX_TOTAL_BYTES) {
+    const valueBytes = text.length > MAX_VALUE_BYTES ? Number.POSITIVE_INFINITY : Buffer.byteLength(text);
+    const bytes = variableCost(name, valueBytes);
+    if (valueBytes > MAX_VALUE_BYTES || text.includes('\0') || total + bytes > MAX_FIELDS_BYTES) {
       omitted.push(name);
+      omittedNames.add(name);
       return;
     }
     total += bytes;
@@ -90,7 +97,7 @@ export function buildHookEnv(input: HookEnvInput): Record<string, string> {
   env.HOOKD_ATTEMPT = String(input.attempt);
   env.HOOKD_SOURCE = input.event.source;
   env.HOOKD_TIME = input.event.receivedAt;
-  if (fields.omitted.length > 0) env.HOOKD_OMITTED = fields.omitted.join(',');
+  if (fields.omitted.length > 0) env.HOOKD_OMITTED = cappedNameList(fields.omitted);
   return env;
 }
 
@@ -113,7 +120,7 @@ function fixedPart(input: HookEnvInput): Record<string, string> {
   if (cached?.base === base && cached.extra === input.extra && cached.prefix === input.prefix) return cached.env;
   const env: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(base)) {
-    if (value === undefined || name.startsWith(input.prefix) || (METADATA_NAMES as readonly string[]).includes(name)) continue;
+    if (value === undefined || name.startsWith(input.prefix) || name.startsWith(METADATA_PREFIX)) continue;
     env[name] = value;
   }
   Object.assign(env, input.hookEnv, input.extra);

@@ -31,6 +31,8 @@ export class InboxSource implements Source {
   private stopped = false;
   private waiting = 0;
   private accepted = 0;
+  // The last refusal logged: a full disk refuses every file, but is one line.
+  private lastRefusal: string | undefined;
   private rejected = 0;
 
   constructor(readonly dir: string) {
@@ -107,10 +109,13 @@ export class InboxSource implements Source {
       await this.sink.accept(event);
     } catch (error) {
       // Not accepted: the file stays, and is offered again.
-      if (!this.stopped) this.sink.log.error({ source: this.name, file: full, error: errorText(error) }, 'event not accepted; retrying');
+      const reason = errorText(error);
+      if (!this.stopped && reason !== this.lastRefusal) this.sink.log.error({ source: this.name, file: full, error: reason }, 'event not accepted; retrying');
+      this.lastRefusal = reason;
       this.task.wakeIn(POLL_MS);
       return;
     }
+    this.lastRefusal = undefined;
     this.accepted++;
     await unlink(full).catch(() => {});
   }

@@ -1,6 +1,7 @@
 // Dead letters: deliveries that failed their last retry. They keep the event,
 // the hook and every attempt, so that an operator can see why and replay.
 import type { HookEvent } from '../event.js';
+import { redactSecrets } from '../log/redact.js';
 
 export interface AttemptRecord {
   readonly attempt: number;
@@ -30,10 +31,11 @@ export interface DeadLetterSink {
 // Lines of stderr kept per attempt in a dead letter.
 export const STDERR_TAIL_LINES = 20;
 
+// Secrets masked as in the logs: a dead letter is shown by `hookd dead show`.
 export function stderrTail(stderr: string): string[] {
   const lines = stderr.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  return lines.slice(-STDERR_TAIL_LINES);
+  return lines.slice(-STDERR_TAIL_LINES).map(redactSecrets);
 }
 
 // Without a state directory dead letters live as long as the process: they

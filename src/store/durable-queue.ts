@@ -1,6 +1,7 @@
 // The durable queue: the EventQueue of store/ on append-only segment files.
 // An accepted event is written at once and accept() resolves after the next
-// group fsync. The backlog stays on disk: at most `readAhead` undispatched
+// group fsync; only then may the dispatcher see it (a refused event never
+// runs: a failed write or sync cuts it off the file). The backlog stays on disk: at most `readAhead` undispatched
 // events are held in memory, the rest are read back in order when due.
 // Dispatch, attempt and settlement records let a restart pick up every
 // unfinished delivery; finished segments are deleted, and a segment pinned
@@ -15,6 +16,7 @@ import { readBack } from './read-back.js';
 import { encodeRecord, storedEvent, type QueueRecord } from './records.js';
 import { scanQueue, type LiveEvent } from './scan.js';
 import { listSegments, segmentFile, SegmentWriter, type Position } from './segments.js';
+import { WriteHealth } from './write-health.js';
 
 export interface DurableQueueOptions {
   // The queue's folder (<state>/queue).
@@ -59,6 +61,7 @@ export class DurableQueue implements EventQueue, DeliveryJournal {
   private readonly eventWaiters: ((event: QueuedEvent | null) => void)[] = [];
   private deletions: Promise<void> = Promise.resolve();
   private stopped: Promise<void> | undefined;
+  private readonly health: WriteHealth;
 
   constructor(options: DurableQueueOptions) {
     this.dir = options.dir;
@@ -66,6 +69,7 @@ export class DurableQueue implements EventQueue, DeliveryJournal {
     this.segmentBytes = options.segmentBytes ?? 16 * 1024 * 1024;
     this.readAheadLimit = options.readAhead ?? MEMORY_WINDOW;
     this.idleResetBytes = options.idleResetBytes ?? 1024 * 1024;
+    this.health = new WriteHealth(this.log, this.dir);
     const scanned = scanQueue(this.dir, this.log);
     this.segments = scanned.segments;
     this.live = scanned.live;
@@ -81,7 +85,7 @@ export class DurableQueue implements EventQueue, DeliveryJournal {
       this.dir,
       last + 1,
       (sealed, opened) => this.rotated(sealed, opened),
-      (error) => this.log.error({ error: errorText(error) }, 'cannot write the queue'),
+      (error) => this.health.failed(error),
     );
     this.segments.set(last + 1, 0);
     if (this.pending.length > 0 || this.undispatched > 0) {
@@ -98,18 +102,38 @@ export class DurableQueue implements EventQueue, DeliveryJournal {
     if (this.closed) throw new HookdError('E_STATE', 'hookd is shutting down');
     const seq = this.nextSeq++;
     const position = this.append({ rec: 'event', seq, event: storedEvent(event), hooks });
+    // Counted at once: its segment must not be deleted while the sync runs.
     this.count(position.segment, +1);
     this.undispatched++;
-    const held: HeldEvent = { seq, event, hooks, segment: position.segment };
-    if (this.spill === undefined && this.readAhead.length < this.readAheadLimit) {
-      this.lastQueuedSeq = seq;
-      const waiter = this.eventWaiters.shift();
-      if (waiter === undefined) this.readAhead.push(held);
-      else waiter(this.handOut(held));
-    } else this.spill ??= position;
-    await this.maybeRotate();
+    try {
+      await this.maybeRotate();
+    } catch (error) {
+      // Not on disk (cut off): it never happened.
+      this.health.failed(error);
+      this.count(position.segment, -1);
+      this.undispatched--;
+      this.collectFinished();
+      throw error;
+    }
+    this.health.succeeded();
+    this.offer({ seq, event, hooks, segment: position.segment }, position);
     this.log.debug({ seq, id: event.id }, 'event stored');
     return { seq, event, hooks };
+  }
+
+  // An event now on disk goes to the dispatcher, or waits in memory, or (the
+  // read-ahead full) is left on disk to be read back when due.
+  private offer(held: HeldEvent, position: Position): void {
+    // Read back already (a batch read since its sync).
+    if (held.seq <= this.lastQueuedSeq) return;
+    if (this.spill !== undefined || this.readAhead.length >= this.readAheadLimit) {
+      this.spill ??= position;
+      return;
+    }
+    this.lastQueuedSeq = held.seq;
+    const waiter = this.eventWaiters.shift();
+    if (waiter === undefined) this.readAhead.push(held);
+    else waiter(this.handOut(held));
   }
 
   async next(): Promise<QueuedEvent | null> {
@@ -211,18 +235,21 @@ export class DurableQueue implements EventQueue, DeliveryJournal {
     try {
       this.writer.writeOut();
     } catch (error) {
-      this.log.error({ error: errorText(error) }, 'cannot write the queue');
+      this.health.failed(error);
     }
   }
 
-  // Progress records: a failure to write one is logged, not thrown at the
-  // dispatcher; the worst outcome is a repeated run after a restart.
+  // Progress records: a failure to write one is reported once (WriteHealth),
+  // not thrown at the dispatcher; the worst outcome is a repeated run after a restart.
   private write(record: QueueRecord): void {
     try {
       this.append(record);
-      void this.maybeRotate().catch((error) => this.log.error({ error: errorText(error) }, 'cannot sync the queue'));
+      void this.maybeRotate().then(
+        () => this.health.succeeded(),
+        (error: unknown) => this.health.failed(error),
+      );
     } catch (error) {
-      this.log.error({ seq: record.seq, error: errorText(error) }, 'cannot write a queue record');
+      this.health.failed(error);
     }
   }
 
@@ -241,7 +268,13 @@ export class DurableQueue implements EventQueue, DeliveryJournal {
     this.count(segment, -1);
     this.collectFinished();
     // Idle with a big segment: seal it so that its records can go.
-    if (this.unfinished === 0 && this.handedOut.size === 0 && this.writer.current.offset >= this.idleResetBytes) this.writer.rotate();
+    if (this.unfinished === 0 && this.handedOut.size === 0 && this.writer.current.offset >= this.idleResetBytes) {
+      try {
+        this.writer.rotate();
+      } catch (error) {
+        this.health.failed(error);
+      }
+    }
   }
 
   // Delete the oldest segments while nothing in them is unfinished.
@@ -298,7 +331,8 @@ export class DurableQueue implements EventQueue, DeliveryJournal {
     const batch = readBack({
       dir: this.dir,
       from: this.spill as Position,
-      end: this.writer.current,
+      // Only what is on disk: an event whose sync is pending is not yet accepted.
+      end: this.writer.syncedEnd,
       segments: [...this.segments.keys()],
       afterSeq: this.lastQueuedSeq,
       maxEvents: this.readAheadLimit - this.readAhead.length,

@@ -9,6 +9,7 @@ import { MemoryQueue, type EventQueue } from './queue.js';
 import { DiskDeadLetters } from './disk-dead-letters.js';
 import { DurableQueue } from './durable-queue.js';
 import { acquireStateLock } from './lock.js';
+import { RUNNING_DIR, RunningGroups } from './running-groups.js';
 import { DEAD_DIR, prepareStateDir, QUEUE_DIR, stateError } from './state-layout.js';
 
 export interface OpenedStore {
@@ -17,6 +18,8 @@ export interface OpenedStore {
   // The state directory and its dead letters; undefined for `state: false`.
   readonly dir: string | undefined;
   readonly dead: DiskDeadLetters | undefined;
+  // The process groups of running hooks, on record; undefined for `state: false`.
+  readonly running: RunningGroups | undefined;
   // Release the state directory (lock, open files).
   close(): Promise<void>;
 }
@@ -25,14 +28,16 @@ export async function openStore(config: HookdConfig, log: Logger): Promise<Opene
   if (config.state === false) {
     log.info('no state directory (state: false): events are kept in memory only and lost if hookd stops');
     const queue = new MemoryQueue();
-    return { queue, deadLetters: new MemoryDeadLetters(), dir: undefined, dead: undefined, close: () => queue.shutdown() };
+    return { queue, deadLetters: new MemoryDeadLetters(), dir: undefined, dead: undefined, running: undefined, close: () => queue.shutdown() };
   }
   const dir = config.state;
   prepareStateDir(dir);
   const lock = acquireStateLock(dir, (pid) => log.warn({ state: dir, pid }, `took over the lock of hookd pid ${pid}, which is gone`));
   let queue: DurableQueue;
+  let running: RunningGroups;
   try {
     queue = new DurableQueue({ dir: path.join(dir, QUEUE_DIR), log });
+    running = new RunningGroups(path.join(dir, RUNNING_DIR));
   } catch (error) {
     lock.release();
     throw error instanceof HookdError ? error : stateError(dir, error);
@@ -44,6 +49,7 @@ export async function openStore(config: HookdConfig, log: Logger): Promise<Opene
     deadLetters: dead,
     dir,
     dead,
+    running,
     close: async () => {
       try {
         await queue.shutdown();

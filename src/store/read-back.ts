@@ -7,7 +7,7 @@ import { decodeRecord, restoreEvent, type QueueRecord } from './records.js';
 import { readLines, segmentFile, type Position } from './segments.js';
 
 // Bytes of records read back at once, at most.
-const READ_BACK_BYTES = 8 * 1024 * 1024;
+const READ_BACK_BYTES = 1024 * 1024;
 
 export interface ReadBackRequest {
   readonly dir: string;

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { AttemptRecord } from './dead-letter.js';
 import type { HookEvent } from '../event.js';
 import type { PendingDelivery } from './queue.js';
-import { decodeRecord, restoreEvent, type DeliveryState, type QueueRecord, type StoredEvent } from './records.js';
+import { decodeRecord, eventRecordSeq, restoreEvent, type DeliveryState, type QueueRecord, type StoredEvent } from './records.js';
 import { listSegments, readLines, segmentFile, type Position } from './segments.js';
 
 // A dispatched event with deliveries not yet done or dead.
@@ -57,7 +57,7 @@ export function scanQueue(dir: string, log: Logger): ScannedQueue {
   let spill: Position | undefined;
   let undispatched = 0;
   for (const segment of numbers) {
-    for (const { record, offset } of records(dir, segment, log, false)) {
+    for (const { record, offset, text } of records(dir, segment, log, false)) {
       if (record.rec !== 'event') continue;
       if (record.seq > dispatchedUpTo) {
         spill ??= { segment, offset };
@@ -67,7 +67,10 @@ export function scanQueue(dir: string, log: Logger): ScannedQueue {
       }
       const state = open.get(record.seq);
       if (state !== undefined && state.stored === undefined) {
-        state.stored = record.event;
+        // Parsed only now: one of the few events with open deliveries.
+        const full = decodeRecord(text);
+        if (typeof full === 'string' || full.rec !== 'event') continue;
+        state.stored = full.event;
         state.segment = segment;
       }
     }
@@ -100,7 +103,7 @@ export function scanQueue(dir: string, log: Logger): ScannedQueue {
 }
 
 // Apply one record of pass 1 to the open deliveries.
-function follow(open: Map<number, OpenEvent>, record: QueueRecord, segment: number): void {
+function follow(open: Map<number, OpenEvent>, record: ScannedRecord, segment: number): void {
   switch (record.rec) {
     case 'dispatched':
       if (record.hooks.length === 0) open.delete(record.seq);
@@ -152,8 +155,11 @@ function withInterruptions(delivery: DeliveryState & { starts: Map<number, strin
   return history.sort((a, b) => a.attempt - b.attempt);
 }
 
+// An `event` record known only by its seq (see eventRecordSeq).
+type ScannedRecord = Exclude<QueueRecord, { rec: 'event' }> | { readonly rec: 'event'; readonly seq: number };
+
 // The good records of one segment; bad ones are reported (first pass only).
-function* records(dir: string, segment: number, log: Logger, report: boolean): Generator<{ record: QueueRecord; offset: number }> {
+function* records(dir: string, segment: number, log: Logger, report: boolean): Generator<{ record: ScannedRecord; offset: number; text: string }> {
   const file = segmentFile(dir, segment);
   for (const line of readLines(file)) {
     if (line.text === undefined) {
@@ -163,11 +169,16 @@ function* records(dir: string, segment: number, log: Logger, report: boolean): G
       }
       return;
     }
+    const seq = eventRecordSeq(line.text);
+    if (seq !== undefined) {
+      yield { record: { rec: 'event', seq }, offset: line.offset, text: line.text };
+      continue;
+    }
     const record = decodeRecord(line.text);
     if (typeof record === 'string') {
       if (report) log.warn({ file, offset: line.offset, problem: record }, 'damaged queue record skipped');
       continue;
     }
-    yield { record, offset: line.offset };
+    yield { record, offset: line.offset, text: line.text };
   }
 }

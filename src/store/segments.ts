@@ -2,7 +2,8 @@
 // (queue/000000000001.log, ...). The records made in one turn of the event
 // loop are written with one write(2) at its end, so a kill -9 loses none that
 // anyone waited for; fsyncs are batched (group commit): everyone waiting on
-// sync() shares the next fdatasync.
+// sync() shares the next fdatasync. A failed write or fdatasync cuts the file
+// back to the end of the last good sync: what was refused is not on disk.
 import { closeSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { HookdError } from '../errors.js';
@@ -56,9 +57,12 @@ export class SegmentWriter {
   private size = 0;
   // Bytes written out to the file.
   private written = 0;
+  // Bytes of the segment known to be on disk (the last good fdatasync).
+  private synced = 0;
   private buffered: string[] = [];
   private writeOutScheduled = false;
-  private writeError: HookdError | undefined;
+  // Why what is not on disk was given up; the next batch is refused with it.
+  private failure: HookdError | undefined;
   private flushing = false;
   private waiting: Batch | undefined;
   // Files left by rotation, closed once no fdatasync runs on them.
@@ -77,6 +81,11 @@ export class SegmentWriter {
 
   get current(): Position {
     return { segment: this.segment, offset: this.size };
+  }
+
+  // The end of what is on disk: older segments were synced when sealed.
+  get syncedEnd(): Position {
+    return { segment: this.segment, offset: this.synced };
   }
 
   // Add one whole record line; returns where it starts. The records of one
@@ -101,38 +110,57 @@ export class SegmentWriter {
   }
 
   // Write the buffered records now (before a hook starts, so that a kill -9
-  // cannot lose the record of its attempt). A failed write is cut back off,
-  // so that no half record stays in the file; the next sync() fails.
+  // cannot lose the record of its attempt). A failed write gives up what is
+  // not on disk yet (see cutBack); the next sync() fails.
   writeOut(): void {
     if (this.buffered.length === 0) return;
+    if (this.failure !== undefined) {
+      // Records after a cut are refused with it: none may land behind the gap.
+      this.buffered = [];
+      this.size = this.written;
+      throw this.failure;
+    }
     const bytes = Buffer.from(this.buffered.join(''));
     this.buffered = [];
     try {
       let done = 0;
       while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done, this.written + done);
     } catch (error) {
-      try {
-        ftruncateSync(this.fd, this.written);
-      } catch {
-        // the next open finds and skips the half record
-      }
-      this.size = this.written;
-      this.writeError = new HookdError('E_STATE', `cannot write ${segmentFile(this.dir, this.segment)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-      throw this.writeError;
+      throw this.cutBack('write', error);
     }
     this.written += bytes.length;
+  }
+
+  // Give up every record not yet on disk: cut the file back to the last good
+  // sync (no half record, and nothing refused, stays in it) and drop what is
+  // buffered. Their sync() callers are refused with the error returned.
+  private cutBack(action: 'write' | 'sync', error: unknown): HookdError {
+    try {
+      ftruncateSync(this.fd, this.synced);
+    } catch {
+      // the next open finds and skips a half record
+    }
+    this.buffered = [];
+    this.size = this.written = this.synced;
+    this.failure = new HookdError('E_STATE', `cannot ${action} ${segmentFile(this.dir, this.segment)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    return this.failure;
   }
 
   // Seal the current segment (on disk) and go on in a new one.
   rotate(): void {
     const sealed = this.segment;
     this.writeOut();
-    fdatasyncSync(this.fd);
+    try {
+      fdatasyncSync(this.fd);
+    } catch (error) {
+      throw this.cutBack('sync', error);
+    }
     this.retired.push(this.fd);
     if (!this.flushing) this.closeRetired();
     this.segment++;
     this.size = 0;
     this.written = 0;
+    this.synced = 0;
     this.fd = this.create(this.segment);
     this.onRotate(sealed, this.segment);
   }
@@ -157,19 +185,31 @@ export class SegmentWriter {
     } catch {
       // reported below
     }
-    const failed = this.writeError;
+    const failed = this.failure;
     if (failed !== undefined) {
-      this.writeError = undefined;
+      this.failure = undefined;
       batch.reject(failed);
       return;
     }
     this.flushing = true;
-    const file = segmentFile(this.dir, this.segment);
+    const { segment, written } = this;
     fdatasync(this.fd, (error) => {
       this.flushing = false;
       this.closeRetired();
-      if (error) batch.reject(new HookdError('E_STATE', `cannot sync ${file}: ${error.code ?? error.message}`));
-      else batch.resolve();
+      // A rotation meanwhile synced that segment whole; the new one is not this fd.
+      if (segment !== this.segment) batch.resolve();
+      else if (error) {
+        // Records written after this fdatasync began are cut off too: their batch is refused.
+        const failed = this.cutBack('sync', error);
+        this.failure = undefined;
+        batch.reject(failed);
+        this.waiting?.reject(failed);
+        this.waiting = undefined;
+        return;
+      } else {
+        this.synced = Math.max(this.synced, written);
+        batch.resolve();
+      }
       if (this.waiting !== undefined) this.flush();
     });
   }

@@ -1,0 +1,61 @@
+// A full or read-only state folder: refused events are refused for good
+// (they never run once space returns), the condition is logged once when it
+// starts and once when it clears, and a read-only folder is named as such.
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { linesOf, startDaemon, stopHookd, talk, waitForLog } from './daemon-helpers.ts';
+import { runHookd, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
+import { mountTmpfs } from './mounts.ts';
+
+const PADDING = 'x'.repeat(2000);
+
+test('events refused while the state folder is full never run once space returns, and the log says so once each way', async (t) => {
+  const dir = tempDir(t);
+  const mount = mountTmpfs(t, dir, 'full', 'size=1m');
+  if (mount === undefined) return;
+  // Most of the filesystem taken: the queue has room for ~150 events.
+  const filler = path.join(mount, 'filler');
+  writeFileSync(filler, Buffer.alloc(700 * 1024, 1));
+  const out = path.join(dir, 'ran.txt');
+  const gate = path.join(dir, 'go');
+  writeScript(dir, 'hold.sh', `while [ ! -e '${gate}' ]; do sleep 0.05; done\necho "$EVENT_N" >> '${out}'`);
+  const { hookd } = await startDaemon(t, dir, `state: ${path.join(mount, 'state')}\nsources:\n  - socket: ./hookd.sock\nhooks:\n  - name: hold\n    on: tick\n    run: ./hold.sh\n`);
+  const socket = path.join(dir, 'hookd.sock');
+  const lines = Array.from({ length: 800 }, (_, n) => JSON.stringify({ type: 'tick', n, padding: PADDING }));
+  const answers = await talk(socket, lines, 60_000);
+  assert.equal(answers.length, 800);
+  const accepted = answers.flatMap((answer, n) => (answer.ok === true ? [String(n)] : []));
+  const refused = answers.filter((answer) => answer.ok !== true);
+  assert.ok(refused.length > 0, 'the filesystem never filled up: the test proves nothing');
+  assert.ok(refused.every((answer) => /ENOSPC/.test(String(answer.error))), `refusals name ENOSPC: ${JSON.stringify(refused[0])}`);
+
+  // Space returns; the hook goes on; one more event shows everything before it ran.
+  rmSync(filler);
+  writeFileSync(gate, '');
+  const [last] = await talk(socket, [JSON.stringify({ type: 'tick', n: 'last' })]);
+  assert.equal(last?.ok, true, JSON.stringify(last));
+  const ran = await waitFor(() => (linesOf(out).length > accepted.length ? linesOf(out) : undefined), 'every accepted event run', 120_000);
+  assert.deepEqual(ran, [...accepted, 'last'], 'exactly the accepted events ran, in order; no refused one');
+  await waitForLog(hookd, 'refuses writes');
+  await waitForLog(hookd, 'accepts writes again');
+
+  const noisy = hookd.logs().filter((entry) => /ENOSPC/.test(JSON.stringify(entry)));
+  assert.equal(noisy.length, 1, `one log line when the disk refuses, got ${noisy.length}: ${JSON.stringify(noisy.slice(0, 3))}`);
+  assert.equal(await stopHookd(hookd), 0);
+  assert.deepEqual(linesOf(out), [...accepted, 'last']);
+});
+
+test('a state folder on a read-only filesystem is refused at start with EROFS', async (t) => {
+  const dir = tempDir(t);
+  const mount = mountTmpfs(t, dir, 'ro', 'ro,size=64k');
+  if (mount === undefined) return;
+  writeScript(dir, 'noop.sh', 'exit 0');
+  const config = writeConfig(dir, `state: ${path.join(mount, 'state')}\nsources:\n  - socket: ./hookd.sock\nhooks:\n  - name: noop\n    on: tick\n    run: ./noop.sh\n`);
+  const result = await runHookd(['-c', config, '--log-format', 'json'], { cwd: dir });
+  assert.notEqual(result.code, 0);
+  const output = result.stdout + result.stderr;
+  assert.match(output, /EROFS/, output);
+  assert.doesNotMatch(output, /ENOENT/);
+});
