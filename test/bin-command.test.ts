@@ -1,0 +1,33 @@
+// The installed command (bin/hookd) picks Node's flags itself: the daemon runs
+// with a small V8 young generation, and nothing of that leaks into hooks.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { cleanEnv, ROOT, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
+
+test('the hookd command runs the daemon with 1 MiB semi-spaces, and hooks inherit no Node.js options', async (t) => {
+  const dir = tempDir(t);
+  const out = path.join(dir, 'seen');
+  // The hook's parent is hookd itself (spawner: node): its command line is the daemon's.
+  const hook = writeScript(dir, 'look.sh', `tr '\\0' ' ' < /proc/$PPID/cmdline > '${out}.tmp'\necho "NODE_OPTIONS=\${NODE_OPTIONS-unset}" >> '${out}.tmp'\nmv '${out}.tmp' '${out}'`);
+  const config = writeConfig(dir, `state: false\nspawner: node\nhooks:\n  - name: look\n    on: ping\n    run: ${hook}\n`);
+  const child = spawn(path.join(ROOT, 'bin', 'hookd'), ['-c', config], { env: cleanEnv(), stdio: ['pipe', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  t.after(() => void child.kill('SIGKILL'));
+  child.stdin.end('{"type":"ping"}\n');
+  const seen = await waitFor(() => {
+    try {
+      return readFileSync(out, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }, 'the hook to run');
+  assert.match(seen, /--max-semi-space-size=1 /);
+  assert.match(seen, /NODE_OPTIONS=unset/);
+  // stdin ended: hookd finishes the run and exits by itself.
+  const exited = await waitFor(() => (child.exitCode === null ? undefined : { code: child.exitCode }), 'hookd to exit');
+  assert.equal(exited.code, 0, stderr);
+});
