@@ -3,10 +3,11 @@
 // repeats at most what was accepted since the last write; a clean stop
 // writes the last one) and atomically, so a crash leaves the old file or the
 // new one, never half of one.
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { errorText } from '../errors.js';
+import { writeAtomically } from './atomic-write.js';
 
 export const SAVE_INTERVAL_MS = 200;
 
@@ -67,6 +68,7 @@ export class StateFile {
       if (content === undefined || this.file === undefined) return;
       this.pending = undefined;
       try {
+        await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
         await writeAtomically(this.file, `${JSON.stringify({ ...content, savedAt: new Date().toISOString() })}\n`);
       } catch (error) {
         this.pending ??= content;
@@ -75,17 +77,4 @@ export class StateFile {
     });
     return this.writing;
   }
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temporary = `${file}.tmp`;
-  const handle = await open(temporary, 'w', 0o600);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, file);
 }
