@@ -1,0 +1,8 @@
+// NATS problems a user sees at start or reload: a missing stream, refused
+// credentials, an unreadable credentials file. One line, a stable code.
+import { HookdError } from '../errors.js';
+
+export function natsError(message: string): HookdError {
+  // Phase of the layout change: E_NATS joins ErrorCode when this is wired in.
+  return new HookdError('E_CONFIG', message);
+}
