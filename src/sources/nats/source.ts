@@ -39,6 +39,7 @@ export class JetStreamSource {
   private batch: ConsumerMessages | undefined;
   private readonly held = new Set<JsMsg>();
   private roomWaiter: (() => void) | undefined;
+  private readonly settledWaiters: (() => void)[] = [];
   private progressTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private pulling: Promise<void> = Promise.resolve();
@@ -63,16 +64,25 @@ export class JetStreamSource {
     sink.log.info({ source: this.name, stream: this.settings.stream, consumer: this.settings.consumer }, 'pulling from the JetStream consumer');
   }
 
-  // No more pulls; `ended` resolves once every message held is acked or handed back.
+  // No more pulls. Messages held stay held until their hooks end (the
+  // dispatcher's shutdown decides when): see settled().
   async stop(): Promise<void> {
     if (!this.stopping) {
       this.stopping = true;
-      this.roomWaiter?.();
+            this.roomWaiter?.();
       await this.batch?.close();
       await this.pulling;
-      this.endIfIdle();
+      this.releaseSettledWaiters();
+      this.endResolve();
     }
     return this.ended;
+  }
+
+  // Resolves once every message held is acknowledged or handed back (after
+  // stop()), which is when the connection may close.
+  settled(): Promise<void> {
+    if (this.held.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
   }
 
   status(): Record<string, unknown> {
@@ -151,7 +161,7 @@ export class JetStreamSource {
         this.held.delete(message);
         this.roomWaiter?.();
         this.roomWaiter = undefined;
-        this.endIfIdle();
+        this.releaseSettledWaiters();
       });
   }
 
@@ -162,9 +172,9 @@ export class JetStreamSource {
     if (this.held.size > 0) this.counts.progress++;
   }
 
-  private endIfIdle(): void {
-    if (!this.stopping || this.held.size > 0) return;
-    clearInterval(this.progressTimer);
-    this.endResolve();
+  private releaseSettledWaiters(): void {
+    if (this.held.size > 0) return;
+    if (this.stopping) clearInterval(this.progressTimer);
+    for (const resolve of this.settledWaiters.splice(0)) resolve();
   }
 }
