@@ -65,6 +65,7 @@ test('publish survives a server restart: every event stored once, retried copies
   await waitFor(() => hookd.logs().filter((entry) => entry.hook === 'to-fleet' && entry.msg === 'hook ok').length === 15, 'every publish acknowledged', 30_000);
   assert.equal(await messages(), 10);
   const stored = await admin.jsm.streams.getMessage('EVENTS', { last_by_subj: 'events.paid' });
+  assert.ok(stored);
   assert.equal(stored.header.get('Nats-Msg-Id'), 'a4');
   assert.deepEqual(stored.json(), { type: 'paid', id: 'a4', msat: 1000 });
   assert.equal(hookd.logs().filter((entry) => entry.msg === 'NATS connection lost; reconnecting').length, 1);
