@@ -75,7 +75,7 @@ test('a stream that does not exist is a one-line error, and no stream is created
   const logs = captureLog();
   const source = new JetStreamSource(await link(t, server, logs.log), { ...SETTINGS, stream: 'MISSING' });
   const sink: NatsEventSink = { shape: { typePath: 'type', idPath: undefined }, maxEventBytes: 4096, log: logs.log, capacity: 1, run: async () => {} };
-  await assert.rejects(source.start(sink), { code: 'E_CONFIG', message: /^stream "MISSING" does not exist on the NATS server; hookd never creates streams/ });
+  await assert.rejects(source.start(sink), { code: 'E_NATS', message: /^stream "MISSING" does not exist on the NATS server; hookd never creates streams/ });
   assert.deepEqual((await admin.jsm.streams.names().next()).sort(), ['EVENTS']);
 });
 

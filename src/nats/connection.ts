@@ -135,7 +135,7 @@ async function followStatus(nc: NatsConnection, log: Logger, setConnected: (up: 
       setConnected(true);
       log.info({ server: loggableServer(status.server) }, 'NATS connection back');
     } else if (status.type === 'error') {
-      log.debug({ err: status.error }, 'NATS client error');
+      log.debug({ error: errorText(status.error) }, 'NATS client error');
     }
   }
 }

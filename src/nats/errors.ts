@@ -3,6 +3,5 @@
 import { HookdError } from '../errors.js';
 
 export function natsError(message: string): HookdError {
-  // Phase of the layout change: E_NATS joins ErrorCode when this is wired in.
-  return new HookdError('E_CONFIG', message);
+  return new HookdError('E_NATS', message);
 }

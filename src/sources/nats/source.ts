@@ -154,7 +154,7 @@ export class JetStreamSource {
           // hookd stops before the hooks ended: another worker takes it now.
           message.nak();
           this.counts.naked++;
-          sink.log.debug({ source: this.name, id: event.id, err: error }, 'message handed back');
+          sink.log.debug({ source: this.name, id: event.id, error: errorText(error) }, 'message handed back');
         },
       )
       .finally(() => {
