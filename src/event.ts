@@ -13,6 +13,8 @@ export interface HookEvent {
   readonly source: string;
   // ISO 8601 time of arrival: HOOKD_TIME.
   readonly receivedAt: string;
+  // The NATS subject it came on (nats source only): HOOKD_SUBJECT.
+  readonly subject?: string | undefined;
 }
 
 // Why a line is not an event; `message` is one line for the warning.
@@ -38,7 +40,7 @@ export function parseEvent(raw: string, shape: EventShape, source: string, recei
   if (typeof type !== 'string' || type === '') {
     throw new EventError(type === undefined ? `no event type: field "${shape.typePath}" is missing` : `the event type "${shape.typePath}" must be a non-empty string`);
   }
-  return makeEvent({ type, fields, raw, source, receivedAt, id: idFrom(fields, shape.idPath) });
+  return makeEvent({ type, fields, raw, source, receivedAt, id: idFromFields(fields, shape.idPath) });
 }
 
 function describeJson(value: unknown): string {
@@ -48,7 +50,8 @@ function describeJson(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function idFrom(fields: JsonObject, idPath: string | undefined): string | undefined {
+// The event's own id: a non-empty string or a number at `idPath`.
+export function idFromFields(fields: JsonObject, idPath: string | undefined): string | undefined {
   if (idPath === undefined) return undefined;
   const value = getPath(fields, idPath);
   if (typeof value === 'string' && value !== '') return value;
@@ -64,6 +67,7 @@ export function makeEvent(parts: {
   source: string;
   receivedAt?: Date;
   id?: string | undefined;
+  subject?: string | undefined;
 }): HookEvent {
   const receivedAt = parts.receivedAt ?? new Date();
   return Object.freeze({
@@ -73,5 +77,6 @@ export function makeEvent(parts: {
     fields: parts.fields,
     source: parts.source,
     receivedAt: receivedAt.toISOString(),
+    ...(parts.subject !== undefined && { subject: parts.subject }),
   });
 }

@@ -10,7 +10,8 @@ import type { HookEvent } from '../src/event.ts';
 import { openNats, type NatsLink } from '../src/nats/connection.ts';
 import { publishToStream } from '../src/nats/publish.ts';
 import type { ConsumerSettings } from '../src/sources/nats/consumer.ts';
-import { JetStreamSource, type NatsEventSink } from '../src/sources/nats/source.ts';
+import { JetStreamSource } from '../src/sources/nats/source.ts';
+import type { EventSink } from '../src/sources/source.ts';
 import { waitFor } from './helpers.ts';
 import { natsAdmin, requireNatsServer, startNatsServer, type NatsServer } from './nats-server.ts';
 
@@ -32,11 +33,23 @@ async function link(t: TestContext, server: NatsServer, log: Logger): Promise<Na
   return opened;
 }
 
+// A sink that runs events with `run` (the dispatcher's part) and queues nothing.
+function sinkFor(log: Logger, run: (event: HookEvent) => Promise<void>, concurrency = 4): EventSink {
+  return {
+    accept: () => Promise.reject(new Error('a nats source queues nothing')),
+    runNow: run,
+    concurrency,
+    shape: { typePath: 'type', idPath: 'id' },
+    maxEventBytes: 4096,
+    log,
+  };
+}
+
 // A worker: a source and a sink whose "hooks" are the given function.
-async function startWorker(t: TestContext, server: NatsServer, settings: ConsumerSettings, run: (event: HookEvent, subject: string) => Promise<void>, capacity = 4) {
+async function startWorker(t: TestContext, server: NatsServer, settings: ConsumerSettings, run: (event: HookEvent) => Promise<void>) {
   const logs = captureLog();
   const source = new JetStreamSource(await link(t, server, logs.log), settings);
-  const sink: NatsEventSink = { shape: { typePath: 'type', idPath: 'id' }, maxEventBytes: 4096, log: logs.log, capacity, run };
+  const sink = sinkFor(logs.log, run);
   await source.start(sink);
   t.after(() => source.stop());
   return { source, logs };
@@ -74,8 +87,7 @@ test('a stream that does not exist is a one-line error, and no stream is created
   const { server, admin } = await setup(t);
   const logs = captureLog();
   const source = new JetStreamSource(await link(t, server, logs.log), { ...SETTINGS, stream: 'MISSING' });
-  const sink: NatsEventSink = { shape: { typePath: 'type', idPath: undefined }, maxEventBytes: 4096, log: logs.log, capacity: 1, run: async () => {} };
-  await assert.rejects(source.start(sink), { code: 'E_NATS', message: /^stream "MISSING" does not exist on the NATS server; hookd never creates streams/ });
+  await assert.rejects(source.start(sinkFor(logs.log, async () => {})), { code: 'E_NATS', message: /^stream "MISSING" does not exist on the NATS server; hookd never creates streams/ });
   assert.deepEqual((await admin.jsm.streams.names().next()).sort(), ['EVENTS']);
 });
 
@@ -127,13 +139,13 @@ test('a malformed message is terminated with one log line, never redelivered, an
   if (!requireNatsServer(t)) return;
   const { server, admin, js } = await setup(t);
   const seen: string[] = [];
-  const worker = await startWorker(t, server, { ...SETTINGS, ackWaitMs: 1_000 }, async (event, subject) => {
-    seen.push(`${subject} ${event.raw}`);
+  const worker = await startWorker(t, server, { ...SETTINGS, ackWaitMs: 1_000 }, async (event) => {
+    seen.push(`${event.subject} ${event.id} ${event.raw}`);
   });
   await js.publish('events.bad', 'not json {');
   await js.publish('events.good', '{\n  "type": "good",\n  "id": "g1"\n}\n');
   await waitFor(() => seen.length === 1, 'the good event');
-  assert.deepEqual(seen, ['events.good {   "type": "good",   "id": "g1" }']);
+  assert.deepEqual(seen, ['events.good g1 {   "type": "good",   "id": "g1" }']);
   await waitFor(async () => (await admin.jsm.consumers.info('EVENTS', 'workers')).num_ack_pending === 0, 'both settled');
   const terminated = worker.logs.entries().filter((entry) => entry.msg.startsWith('message terminated'));
   assert.equal(terminated.length, 1);

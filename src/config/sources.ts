@@ -1,15 +1,17 @@
 // `sources:`: where events come from. Each item is "stdin" or a mapping with
 // one of file / socket / inbox and its options.
 import path from 'node:path';
+import { readJetStreamName, readSubject } from './nats.js';
 import type { ConfigProblems, KeyPath } from './problems.js';
 import { isMapping, Section } from './section.js';
-import type { SourceSpec } from './types.js';
+import { DEFAULTS, type NatsSourceSpec, type SourceSpec } from './types.js';
 
 const SOURCE_KEYS = {
   file: ['file', 'from'],
   socket: ['socket', 'mode'],
   inbox: ['inbox'],
 } as const;
+const NATS_SOURCE_KEYS = ['stream', 'consumer', 'subjects', 'ack_wait', 'max_ack_pending'] as const;
 
 const DEFAULT_SOCKET_MODE = 0o600;
 
@@ -22,7 +24,7 @@ export function readSources(raw: unknown, problems: ConfigProblems, baseDir: str
     const at: KeyPath = Array.isArray(raw) ? ['sources', index] : ['sources'];
     const source = readSource(item, at, problems, baseDir);
     if (source === undefined) return;
-    const identity = source.kind === 'stdin' ? 'stdin' : `${source.kind}:${'path' in source ? source.path : source.dir}`;
+    const identity = sourceIdentity(source);
     const first = seen.get(identity);
     if (first !== undefined) problems.add(at, `the same source as sources[${first}]`);
     else {
@@ -33,11 +35,26 @@ export function readSources(raw: unknown, problems: ConfigProblems, baseDir: str
   return sources;
 }
 
+// Two sources with one identity would read the same input twice.
+function sourceIdentity(source: SourceSpec): string {
+  switch (source.kind) {
+    case 'stdin':
+      return 'stdin';
+    case 'inbox':
+      return `inbox:${source.dir}`;
+    case 'nats':
+      return `nats:${source.stream}/${source.consumer}`;
+    default:
+      return `${source.kind}:${source.path}`;
+  }
+}
+
 function readSource(item: unknown, at: KeyPath, problems: ConfigProblems, baseDir: string): SourceSpec | undefined {
   if (item === 'stdin') return { kind: 'stdin' };
+  if (isMapping(item) && 'nats' in item) return readNatsSource(item, at, problems);
   const kind = isMapping(item) ? (['file', 'socket', 'inbox'] as const).find((name) => name in item) : undefined;
   if (!isMapping(item) || kind === undefined) {
-    problems.expected(at, 'stdin, {file: PATH}, {socket: PATH} or {inbox: DIR}', item);
+    problems.expected(at, 'stdin, {file: PATH}, {socket: PATH}, {inbox: DIR} or {nats: {stream, consumer}}', item);
     return undefined;
   }
   const section = new Section(item, at, problems, SOURCE_KEYS[kind]);
@@ -70,4 +87,23 @@ function readMode(section: Section): number {
   const mode = parseInt(digits, 8);
   if (mode & 0o007) section.problems.add(section.at('mode'), 'a socket open to every user would let anyone inject events; use 0600 or 0660');
   return mode;
+}
+
+// {nats: {stream, consumer, subjects, ack_wait, max_ack_pending}}
+function readNatsSource(item: Record<string, unknown>, at: KeyPath, problems: ConfigProblems): NatsSourceSpec | undefined {
+  const section = new Section(item, at, problems, ['nats']).section('nats', NATS_SOURCE_KEYS);
+  if (section === undefined) return undefined;
+  for (const key of ['stream', 'consumer'] as const) {
+    if (!section.has(key)) problems.add(section.at(key), `missing: the JetStream ${key} to pull from`);
+  }
+  const stream = readJetStreamName(section, 'stream');
+  const consumer = readJetStreamName(section, 'consumer');
+  const spec = {
+    kind: 'nats' as const,
+    subjects: readSubject(section, 'subjects', { wildcards: true }),
+    ackWaitMs: section.duration('ack_wait', DEFAULTS.ackWaitMs, { positive: true }),
+    maxAckPending: section.has('max_ack_pending') ? section.integer('max_ack_pending', 1, 1) : undefined,
+  };
+  if (stream === undefined || consumer === undefined) return undefined;
+  return { ...spec, stream, consumer };
 }

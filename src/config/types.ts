@@ -5,12 +5,26 @@ import type { Condition } from '../match.js';
 import type { Template } from '../template.js';
 import type { CoalesceSpec } from './coalesce.js';
 import type { RunAs } from './run-as.js';
+import type { NatsConfig } from './nats.js';
 
 export type SourceSpec =
   | { readonly kind: 'stdin' }
   | { readonly kind: 'file'; readonly path: string; readonly from: 'start' | 'end' }
   | { readonly kind: 'socket'; readonly path: string; readonly mode: number }
-  | { readonly kind: 'inbox'; readonly dir: string };
+  | { readonly kind: 'inbox'; readonly dir: string }
+  | NatsSourceSpec;
+
+// A JetStream consumer shared by a fleet of hookd workers.
+export interface NatsSourceSpec {
+  readonly kind: 'nats';
+  readonly stream: string;
+  readonly consumer: string;
+  // The consumer's filter subject; undefined: the whole stream.
+  readonly subjects: string | undefined;
+  readonly ackWaitMs: number;
+  // Undefined: derived from `concurrency` (see sources/nats/).
+  readonly maxAckPending: number | undefined;
+}
 
 export interface HookSpec {
   // Unique; shown in logs and HOOKD_HOOK.
@@ -19,7 +33,8 @@ export interface HookSpec {
   readonly on: readonly string[];
   readonly matchType: (type: string) => boolean;
   readonly where: readonly Condition[];
-  // The program, resolved to an absolute path, and its fixed arguments.
+  // The program, resolved to an absolute path, and its fixed arguments
+  // (empty for a publish hook).
   readonly command: string;
   readonly fixedArgs: readonly string[];
   // `args`, filled from the event at each run.
@@ -45,6 +60,9 @@ export interface HookSpec {
   readonly coalesce: CoalesceSpec | undefined;
   // `user:`/`group:`: the run switches to this user (uid, gid, groups, HOME).
   readonly runAs: RunAs | undefined;
+  // `publish:` instead of `run:`: the subject the event is published to on
+  // NATS JetStream, filled from the event at each attempt.
+  readonly publish: Template | undefined;
 }
 
 export const RETRY_ON = ['any', 'tempfail'] as const;
@@ -68,6 +86,8 @@ export interface HookdConfig {
   readonly shutdownTimeoutMs: number;
   // Core Lightning: give hooks LIGHTNING_RPC, LIGHTNING_DIR, LIGHTNING_NETWORK.
   readonly rpcEnv: boolean;
+  // The NATS connection, when the config has a nats: section.
+  readonly nats: NatsConfig | undefined;
   readonly hooks: readonly HookSpec[];
 }
 
@@ -81,6 +101,8 @@ export const DEFAULTS = Object.freeze({
   timeoutMs: 60_000,
   decideTimeoutMs: 5_000,
   killAfterMs: 5_000,
+  // JetStream's own default.
+  ackWaitMs: 30_000,
   hookConcurrency: 1,
   retries: 0,
   retryOn: 'any' as RetryOn,

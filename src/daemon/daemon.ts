@@ -9,9 +9,10 @@ import { Dispatcher } from '../dispatch/dispatcher.js';
 import { errorText } from '../errors.js';
 import type { HookEvent } from '../event.js';
 import type { ServiceNotifier } from './systemd-notify.js';
+import { DaemonNats } from './nats.js';
 import { ConfigReloader, planSourceChanges } from './reload.js';
 import { replayIntoQueue } from './replay.js';
-import { daemonStatus } from './daemon-status.js';
+import { refreshedStatus } from './daemon-status.js';
 import { controlChannel, type ControlChannel } from '../sources/control-line.js';
 import { createSource, sourceKey } from '../sources/create.js';
 import { readSelection } from '../store/dead-selection.js';
@@ -48,6 +49,8 @@ export class Daemon {
   private readonly sourceSpecs = new Map<string, SourceSpec>();
   store!: OpenedStore;
   dispatcher!: Dispatcher;
+  // The NATS connection of the config's nats: section, if any.
+  readonly nats = new DaemonNats();
   private reloader!: ConfigReloader;
   // The state folder opened at start; only a restart moves it.
   private state: string | false = false;
@@ -71,6 +74,10 @@ export class Daemon {
     const daemon = this;
     this.sink = {
       accept: (event: HookEvent, hooks?: readonly string[]) => daemon.store.queue.accept(event, hooks),
+      runNow: (event: HookEvent) => daemon.dispatcher.runNow(event),
+      get concurrency() {
+        return daemon.config.concurrency;
+      },
       get shape() {
         return { typePath: daemon.config.typePath, idPath: daemon.config.idPath };
       },
@@ -85,13 +92,18 @@ export class Daemon {
   // closing what was opened.
   async start(): Promise<void> {
     this.state = this.config.state;
-    this.store = await openStore(this.config, this.log);
+    await this.nats.open(this.config, this.log);
+    this.store = await openStore(this.config, this.log).catch(async (error: unknown) => {
+      await this.nats.close();
+      throw error;
+    });
     this.dispatcher = new Dispatcher({
       config: this.config,
       queue: this.store.queue,
       log: this.log,
-      deadLetters: this.store.deadLetters,
+      deadLetters: this.nats.deadLetters(this.store.deadLetters, () => this.config, this.log),
       extraEnv: this.options.extraEnv,
+      nats: () => this.nats.link,
     });
     await this.dispatcher.start();
     this.reloader = new ConfigReloader(this);
@@ -135,10 +147,12 @@ export class Daemon {
   // adds are started, those it removes or changes are stopped (and restarted).
   async applyConfig(next: HookdConfig): Promise<void> {
     if (this.closing) return;
+    const plan = planSourceChanges(this.sourceSpecs, this.configSources(next));
+    // A missing stream or refused credentials keep the whole config out.
+    await this.nats.checkReload(next, plan.start, this.log);
     if (next.state !== this.state) this.log.warn({ state: this.state, configured: next.state }, 'state: takes effect at the next restart; the running state folder stays');
     this.config = next;
     this.dispatcher.setConfig(next);
-    const plan = planSourceChanges(this.sourceSpecs, this.configSources(next));
     for (const key of plan.stop) {
       const source = this.sources.get(key);
       this.sources.delete(key);
@@ -163,12 +177,12 @@ export class Daemon {
   }
 
   private createSource(spec: SourceSpec): Source {
-    return createSource(spec, { stdin: this.stdin, state: this.state, control: this.control });
+    return createSource(spec, { stdin: this.stdin, state: this.state, control: this.control, natsSource: this.nats.sourceFactory(() => this.config.concurrency) });
   }
 
   // The requests a socket answers for local clients (hookd status, hookd dead replay).
   readonly control: ControlChannel = controlChannel({
-    status: () => ({ ...daemonStatus(this) }),
+    status: async () => ({ ...(await refreshedStatus(this)) }),
     replay: async (request) => ({
       ...(await replayIntoQueue({ dead: this.store.dead, config: this.config, accept: (event, hooks) => this.sink.accept(event, hooks) }, readSelection(request))),
     }),
@@ -249,6 +263,7 @@ export class Daemon {
     ]);
     if (!stopped) this.log.error({ waitedMs: SOURCES_STOP_MS }, 'a source did not stop in time; stopping anyway');
     await this.dispatcher.stop(this.config.shutdownTimeoutMs);
+    await this.nats.close();
     await this.store.close();
   }
 }

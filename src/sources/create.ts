@@ -1,6 +1,7 @@
 // A Source for each `sources:` entry of the config.
 import type { Readable } from 'node:stream';
-import type { SourceSpec } from '../config/types.js';
+import type { NatsSourceSpec, SourceSpec } from '../config/types.js';
+import { HookdError } from '../errors.js';
 import { FileSource } from './file.js';
 import { InboxSource } from './inbox.js';
 import type { ControlChannel } from './control-line.js';
@@ -14,6 +15,9 @@ export interface SourceContext {
   readonly state?: string | false;
   // Answers control requests on sockets (hookd status, ...).
   readonly control?: ControlChannel | undefined;
+  // Makes a nats source on the connection of the config's nats: section
+  // (loaded only then: the NATS client is large).
+  readonly natsSource?: ((spec: NatsSourceSpec) => Source) | undefined;
 }
 
 // The key that identifies a source across reloads.
@@ -23,6 +27,8 @@ export function sourceKey(spec: SourceSpec): string {
       return 'stdin';
     case 'inbox':
       return `inbox:${spec.dir}`;
+    case 'nats':
+      return `nats:${spec.stream}/${spec.consumer}`;
     default:
       return `${spec.kind}:${spec.path}`;
   }
@@ -38,5 +44,8 @@ export function createSource(spec: SourceSpec, context: SourceContext = {}): Sou
       return new SocketSource({ path: spec.path, mode: spec.mode, control: context.control });
     case 'inbox':
       return new InboxSource(spec.dir);
+    case 'nats':
+      if (context.natsSource === undefined) throw new HookdError('E_INTERNAL', 'a nats source without a NATS connection');
+      return context.natsSource(spec);
   }
 }

@@ -8,6 +8,12 @@ import type { QueuedEvent } from '../store/queue.js';
 export interface EventSink {
   // Resolves once the event is stored; waiting here is backpressure.
   accept(event: HookEvent, hooks?: readonly string[]): Promise<QueuedEvent>;
+  // For a source that is its own queue (JetStream): runs the event's
+  // deliveries without the local queue; resolves once every one has ended
+  // (done, or a dead letter), rejects when hookd stops first.
+  runNow(event: HookEvent): Promise<void>;
+  // Most hook runs at once (`concurrency`): how many events such a source holds.
+  readonly concurrency: number;
   // Read at each event, so that a reload applies at once.
   readonly shape: EventShape;
   readonly maxEventBytes: number;
@@ -28,4 +34,6 @@ export interface Source {
   stop(): Promise<void>;
   // Details for `hookd status` (file position, clients, ...).
   status(): Record<string, unknown>;
+  // Asks the other side for counts that status() shows (JetStream's pending).
+  refresh?(): Promise<void>;
 }

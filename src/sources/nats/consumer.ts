@@ -5,6 +5,7 @@
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, type ConsumerConfig, type ConsumerInfo, type JetStreamManager } from '@nats-io/jetstream';
 import { millis, nanos } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import type { NatsSourceSpec } from '../../config/types.js';
 import { errorText } from '../../errors.js';
 import { natsError } from '../../nats/errors.js';
 
@@ -17,6 +18,21 @@ export interface ConsumerSettings {
   readonly ackWaitMs: number;
   // Messages delivered and not yet acknowledged, for the whole consumer.
   readonly maxAckPending: number;
+}
+
+// max_ack_pending bounds unacknowledged messages across the whole fleet,
+// while each worker holds at most its `concurrency`: by default, room for
+// this many workers of the same config.
+export const DEFAULT_FLEET_SIZE = 16;
+
+export function consumerSettings(spec: NatsSourceSpec, concurrency: number): ConsumerSettings {
+  return {
+    stream: spec.stream,
+    consumer: spec.consumer,
+    subjects: spec.subjects,
+    ackWaitMs: spec.ackWaitMs,
+    maxAckPending: spec.maxAckPending ?? concurrency * DEFAULT_FLEET_SIZE,
+  };
 }
 
 // What hookd sets on its consumer, as the server reports it.
@@ -60,7 +76,7 @@ export async function ensureConsumer(jsm: JetStreamManager, settings: ConsumerSe
   return updated;
 }
 
-async function requireStream(jsm: JetStreamManager, stream: string): Promise<void> {
+export async function requireStream(jsm: JetStreamManager, stream: string): Promise<void> {
   try {
     await jsm.streams.info(stream);
   } catch (error) {

@@ -5,23 +5,12 @@
 // delivery has ended. A worker that dies leaves its messages unacknowledged:
 // JetStream gives them to another worker after ack_wait.
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
-import type { Logger } from 'pino';
 import { errorText } from '../../errors.js';
-import { EventError, type EventShape, type HookEvent } from '../../event.js';
+import { EventError } from '../../event.js';
 import type { NatsLink } from '../../nats/connection.js';
+import type { EventSink, Source } from '../source.js';
 import { ensureConsumer, type ConsumerSettings } from './consumer.js';
 import { eventFromBody, NATS_SOURCE } from './message.js';
-
-export interface NatsEventSink {
-  readonly shape: EventShape;
-  readonly maxEventBytes: number;
-  readonly log: Logger;
-  // Messages held at once (hookd's concurrency), read before each pull.
-  readonly capacity: number;
-  // Runs the event's deliveries: resolves once every one has ended (done, or
-  // a dead letter); rejects when hookd stops first.
-  run(event: HookEvent, subject: string): Promise<void>;
-}
 
 // How long one pull request waits for messages before the next is sent.
 const PULL_EXPIRES_MS = 10_000;
@@ -30,7 +19,7 @@ const PULL_RETRY_MS = 1_000;
 // Progress signals go out this many times per ack_wait.
 const PROGRESS_PER_ACK_WAIT = 4;
 
-export class JetStreamSource {
+export class JetStreamSource implements Source {
   readonly name = NATS_SOURCE;
   readonly finite = false;
   readonly ended: Promise<void>;
@@ -54,7 +43,7 @@ export class JetStreamSource {
   }
 
   // Checks the stream, creates or updates the consumer, then starts pulling.
-  async start(sink: NatsEventSink): Promise<void> {
+  async start(sink: EventSink): Promise<void> {
     await ensureConsumer(this.link.jsm, this.settings, sink.log);
     this.consumer = await this.link.js.consumers.get(this.settings.stream, this.settings.consumer);
     const every = Math.max(100, Math.floor(this.settings.ackWaitMs / PROGRESS_PER_ACK_WAIT));
@@ -98,20 +87,19 @@ export class JetStreamSource {
 
   // Asks the server for the consumer's counts (pending: not yet delivered to
   // any worker; ackPending: delivered, not yet acknowledged), for `hookd status`.
-  async refreshStatus(): Promise<Record<string, unknown>> {
+  async refresh(): Promise<void> {
     try {
       const info = await this.consumer?.info();
       if (info) this.pending = { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
     } catch {
       // disconnected: the last counts stand
     }
-    return this.status();
   }
 
-  private async pull(consumer: Consumer, sink: NatsEventSink): Promise<void> {
+  private async pull(consumer: Consumer, sink: EventSink): Promise<void> {
     let failing = false;
     while (!this.stopping) {
-      const room = sink.capacity - this.held.size;
+      const room = sink.concurrency - this.held.size;
       if (room <= 0) {
         await new Promise<void>((resolve) => (this.roomWaiter = resolve));
         continue;
@@ -130,10 +118,10 @@ export class JetStreamSource {
     }
   }
 
-  private receive(message: JsMsg, sink: NatsEventSink): void {
+  private receive(message: JsMsg, sink: EventSink): void {
     this.counts.received++;
     const fallbackId = message.headers?.get('Nats-Msg-Id') || `${this.settings.stream}.${message.seq}`;
-    const event = eventFromBody(message.data, sink.shape, sink.maxEventBytes, fallbackId);
+    const event = eventFromBody(message.data, sink.shape, sink.maxEventBytes, { subject: message.subject, fallbackId });
     if (event instanceof EventError) {
       // Never redelivered: a body that is not an event will not become one.
       // No reason with it: servers before 2.10 ignore a `+TERM reason`.
@@ -144,7 +132,7 @@ export class JetStreamSource {
     }
     this.held.add(message);
     sink
-      .run(event, message.subject)
+      .runNow(event)
       .then(
         () => {
           message.ack();
