@@ -27,6 +27,7 @@ function workerConfig(dir: string, server: NatsServer, name: string, extra = '')
     dir,
     `state: ${path.join(dir, `state-${name}`)}
 concurrency: 4
+event: { id: id }
 nats:
   servers: [${server.url}]
 sources:
@@ -40,6 +41,7 @@ hooks:
   - name: record
     on: "*"
     run: ./record.sh
+    concurrency: 4
 ${extra}`,
     `${name}.yaml`,
   );
@@ -132,9 +134,9 @@ test('a worker killed mid-run leaves its events to the other, which runs them af
   await first.exited;
   const second = startHookd(t, ['-c', workerConfig(dir, server, 'w2'), '--log-format', 'json']);
   await ready(second);
-  // The killed worker's hooks still run, unacknowledged; its messages come back after ack_wait.
-  await waitFor(() => runs(dir).length === 6, 'the second worker to run them again', 20_000);
-  assert.deepEqual(runs(dir).slice(3).map((line) => line.split(' ')[0]).sort(), ['s0', 's1', 's2']);
-  const info = await admin.jsm.consumers.info('EVENTS', 'workers');
-  assert.equal(info.num_redelivered, 3);
+  // The killed worker's hooks still run, unacknowledged; its messages come
+  // back after ack_wait (at least once: one may come twice).
+  const rerun = (): Set<string> => new Set(runs(dir).slice(3).map((line) => line.split(' ')[0]!));
+  await waitFor(() => rerun().size === 3, 'the second worker to run all three again', 20_000);
+  assert.deepEqual([...rerun()].sort(), ['s0', 's1', 's2']);
 });

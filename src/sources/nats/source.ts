@@ -131,6 +131,7 @@ export class JetStreamSource implements Source {
       return;
     }
     this.held.add(message);
+    sink.log.debug({ source: this.name, id: event.id, subject: message.subject, seq: message.seq, delivery: message.info.deliveryCount }, 'message received');
     sink
       .runNow(event)
       .then(
