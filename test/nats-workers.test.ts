@@ -1,73 +1,12 @@
 // hookd workers on a JetStream consumer, end to end with the built bin and a
 // real nats-server: the consumer created on first start, a missing stream
-// refused at start, two workers sharing 500 events, and a worker killed
-// mid-run whose events the other runs after ack_wait.
+// refused at start, and a worker killed mid-run whose events the other runs
+// after ack_wait. (Two workers sharing 500 events: nats-fleet.test.ts.)
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import test, { type TestContext } from 'node:test';
-import { jetstream } from '@nats-io/jetstream';
-import { runHookd, startHookd, tempDir, waitFor, writeConfig, writeScript, type HookdProcess } from './helpers.ts';
-import { natsAdmin, requireNatsServer, startNatsServer, type NatsServer } from './nats-server.ts';
-
-// A hook that records "ID SUBJECT SOURCE" per run; an event with "hold": true
-// then waits until the test ends (the file "release" appears, or the folder goes).
-const RECORD = `#!/bin/sh
-dir=$(dirname "$0")
-echo "$HOOKD_ID $HOOKD_SUBJECT $HOOKD_SOURCE" >> "$dir/runs.txt"
-if [ "$EVENT_HOLD" = true ]; then
-  while [ ! -f "$dir/release" ] && [ -d "$dir" ]; do sleep 0.1; done
-fi
-exit 0
-`;
-
-function workerConfig(dir: string, server: NatsServer, name: string, extra = ''): string {
-  writeScript(dir, 'record.sh', RECORD);
-  return writeConfig(
-    dir,
-    `state: ${path.join(dir, `state-${name}`)}
-concurrency: 4
-event: { id: id }
-nats:
-  servers: [${server.url}]
-sources:
-  - nats:
-      stream: EVENTS
-      consumer: workers
-      subjects: events.>
-      ack_wait: 2s
-  - socket: ${path.join(dir, `${name}.sock`)}
-hooks:
-  - name: record
-    on: "*"
-    run: ./record.sh
-    concurrency: 4
-${extra}`,
-    `${name}.yaml`,
-  );
-}
-
-function runs(dir: string): string[] {
-  const file = path.join(dir, 'runs.txt');
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
-}
-
-async function ready(hookd: HookdProcess): Promise<void> {
-  await waitFor(() => hookd.logs().some((entry) => entry.msg === 'hookd started') || hookd.child.exitCode !== null, 'hookd to start', 20_000);
-  assert.equal(hookd.child.exitCode, null, `hookd exited at start: ${hookd.stderr()}`);
-}
-
-async function setup(t: TestContext) {
-  const server = await startNatsServer(t);
-  const admin = await natsAdmin(t, server);
-  await admin.addStream('EVENTS', ['events.>']);
-  const dir = tempDir(t);
-  // Held hooks end with the test, even those of a killed worker.
-  t.after(() => {
-    if (existsSync(dir)) writeFileSync(path.join(dir, 'release'), '');
-  });
-  return { server, admin, js: jetstream(admin.nc), dir };
-}
+import test from 'node:test';
+import { runHookd, startHookd, waitFor } from './helpers.ts';
+import { requireNatsServer } from './nats-server.ts';
+import { ready, runs, setup, workerConfig } from './nats-worker-helpers.ts';
 
 test('a stream that does not exist stops hookd at start with one line and exit 78', async (t) => {
   if (!requireNatsServer(t)) return;
@@ -106,23 +45,6 @@ test('the consumer is created on first start, and hookd status shows its counts'
   assert.equal(source.acked, 1);
 });
 
-test('two workers on one consumer share 500 events: each runs at least once, none is left unacknowledged', async (t) => {
-  if (!requireNatsServer(t)) return;
-  const { server, admin, js, dir } = await setup(t);
-  const workers = [startHookd(t, ['-c', workerConfig(dir, server, 'w1'), '--log-format', 'json']), startHookd(t, ['-c', workerConfig(dir, server, 'w2'), '--log-format', 'json'])];
-  await Promise.all(workers.map(ready));
-  await Promise.all(Array.from({ length: 500 }, (_, i) => js.publish(`events.n${i % 5}`, JSON.stringify({ type: 'n', id: `e${i}` }))));
-  await waitFor(() => new Set(runs(dir).map((line) => line.split(' ')[0])).size === 500, 'every event run', 45_000, 100);
-  await waitFor(async () => {
-    const info = await admin.jsm.consumers.info('EVENTS', 'workers');
-    return info.num_pending === 0 && info.num_ack_pending === 0;
-  }, 'every message acknowledged');
-  for (const worker of workers) {
-    const acked = worker.logs().filter((entry) => entry.hook === 'record' && entry.msg === 'hook ok').length;
-    assert.ok(acked > 0, 'both workers ran events');
-  }
-});
-
 test('a worker killed mid-run leaves its events to the other, which runs them after ack_wait', async (t) => {
   if (!requireNatsServer(t)) return;
   const { server, admin, js, dir } = await setup(t);
@@ -139,4 +61,5 @@ test('a worker killed mid-run leaves its events to the other, which runs them af
   const rerun = (): Set<string> => new Set(runs(dir).slice(3).map((line) => line.split(' ')[0]!));
   await waitFor(() => rerun().size === 3, 'the second worker to run all three again', 20_000);
   assert.deepEqual([...rerun()].sort(), ['s0', 's1', 's2']);
+  assert.equal((await admin.jsm.consumers.info('EVENTS', 'workers')).num_redelivered, 3);
 });
