@@ -3,6 +3,7 @@
 // publish no stream takes ending as a dead letter, and the subject shown by
 // `hookd test --dry-run`.
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import path from 'node:path';
 import test, { type TestContext } from 'node:test';
 import { runHookd, startHookd, tempDir, waitFor, writeConfig, type HookdProcess } from './helpers.ts';
@@ -24,15 +25,32 @@ hooks:
     retries: ${retries}
     backoff: 100ms
     max_backoff: 300ms
+    timeout: 1s
     concurrency: 1
 `,
   );
 }
 
-async function emit(config: string, id: string, type = 'paid'): Promise<void> {
-  const result = await runHookd(['emit', '-c', config, type, `id=${id}`, 'msat:=1000']);
-  assert.equal(result.code, 0, result.stderr);
+// Sends events to hookd's socket as JSON lines; resolves once each is accepted.
+function emit(dir: string, ids: readonly string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(path.join(dir, 'hookd.sock'));
+    let answers = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => {
+      answers += chunk;
+      const lines = answers.split('\n').filter(Boolean);
+      if (lines.length < ids.length) return;
+      socket.end();
+      const refused = lines.filter((line) => !(JSON.parse(line) as { ok: boolean }).ok);
+      if (refused.length > 0) reject(new Error(refused.join('; ')));
+      else resolve();
+    });
+    socket.on('error', reject);
+    socket.write(ids.map((id) => `${JSON.stringify({ type: 'paid', id, msat: 1000 })}\n`).join(''));
+  });
 }
+
+const ids = (prefix: string): string[] => Array.from({ length: 5 }, (_, i) => `${prefix}${i}`);
 
 async function ready(hookd: HookdProcess): Promise<void> {
   await waitFor(() => hookd.logs().some((entry) => entry.msg === 'hookd started') || hookd.child.exitCode !== null, 'hookd to start', 20_000);
@@ -53,21 +71,23 @@ test('publish survives a server restart: every event stored once, retried copies
   const hookd = startHookd(t, ['-c', config, '--log-format', 'json']);
   await ready(hookd);
   const messages = async (): Promise<number> => (await admin.jsm.streams.info('EVENTS')).state.messages;
-  for (let i = 0; i < 5; i++) await emit(config, `a${i}`);
+  await emit(dir, ids('a'));
   await waitFor(async () => (await messages()) === 5, 'the first five in the stream');
   await server.stop();
-  for (let i = 0; i < 5; i++) await emit(config, `b${i}`);
+  await emit(dir, ids('b'));
   // Failing publishes are retried while the server is away.
   await waitFor(() => hookd.logs().some((entry) => entry.hook === 'to-fleet' && String(entry.msg).includes('will retry')), 'a retried publish');
   await server.start();
   // The same ids again: the stream keeps one message per id.
-  for (let i = 0; i < 5; i++) await emit(config, `a${i}`);
+  await emit(dir, ids('a'));
   await waitFor(() => hookd.logs().filter((entry) => entry.hook === 'to-fleet' && entry.msg === 'hook ok').length === 15, 'every publish acknowledged', 30_000);
   assert.equal(await messages(), 10);
-  const stored = await admin.jsm.streams.getMessage('EVENTS', { last_by_subj: 'events.paid' });
-  assert.ok(stored);
-  assert.equal(stored.header.get('Nats-Msg-Id'), 'a4');
-  assert.deepEqual(stored.json(), { type: 'paid', id: 'a4', msat: 1000 });
+  // The copies of a0..a4 sent last were dropped: the last message stored is b4.
+  const last = await admin.jsm.streams.getMessage('EVENTS', { last_by_subj: 'events.paid' });
+  assert.equal(last?.header.get('Nats-Msg-Id'), 'b4');
+  const first = await admin.jsm.streams.getMessage('EVENTS', { seq: 1 });
+  assert.equal(first?.header.get('Nats-Msg-Id'), 'a0');
+  assert.deepEqual(first?.json(), { type: 'paid', id: 'a0', msat: 1000 });
   assert.equal(hookd.logs().filter((entry) => entry.msg === 'NATS connection lost; reconnecting').length, 1);
   assert.equal(hookd.logs().filter((entry) => entry.msg === 'NATS connection back').length, 1);
 });
@@ -78,7 +98,7 @@ test('a publish that no stream takes is retried, then kept as a dead letter', as
   const config = producerConfig(dir, server, 'nowhere.{{type}}', 1);
   const hookd = startHookd(t, ['-c', config, '--log-format', 'json']);
   await ready(hookd);
-  await emit(config, 'x1');
+  await emit(dir, ['x1']);
   await waitFor(() => hookd.logs().some((entry) => String(entry.msg).includes('kept as a dead letter')), 'the dead letter');
   const failures = hookd.logs().filter((entry) => entry.hook === 'to-fleet' && String(entry.msg).startsWith('hook failed'));
   assert.equal(failures.length, 2);
