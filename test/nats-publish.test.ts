@@ -16,6 +16,7 @@ function producerConfig(dir: string, server: NatsServer, subject: string, retrie
 event: { id: id }
 nats:
   servers: [${server.url}]
+  dead_subject: dead.hookd
 sources:
   - socket: ${path.join(dir, 'hookd.sock')}
 hooks:
@@ -92,9 +93,10 @@ test('publish survives a server restart: every event stored once, retried copies
   assert.equal(hookd.logs().filter((entry) => entry.msg === 'NATS connection back').length, 1);
 });
 
-test('a publish that no stream takes is retried, then kept as a dead letter', async (t) => {
+test('a publish that no stream takes is retried, then kept as a dead letter, here and on dead_subject', async (t) => {
   if (!requireNatsServer(t)) return;
-  const { server, dir } = await setup(t);
+  const { server, admin, dir } = await setup(t);
+  await admin.addStream('DEAD', ['dead.>']);
   const config = producerConfig(dir, server, 'nowhere.{{type}}', 1);
   const hookd = startHookd(t, ['-c', config, '--log-format', 'json']);
   await ready(hookd);
@@ -106,6 +108,12 @@ test('a publish that no stream takes is retried, then kept as a dead letter', as
   const dead = await runHookd(['dead', 'list', '-c', config]);
   assert.equal(dead.code, 0, dead.stderr);
   assert.match(dead.stdout, /to-fleet/);
+  await waitFor(async () => (await admin.jsm.streams.info('DEAD')).state.messages === 1, 'the dead letter published');
+  const letter = (await admin.jsm.streams.getMessage('DEAD', { seq: 1 }))!.json<Record<string, unknown>>();
+  assert.equal(letter.hook, 'to-fleet');
+  assert.equal((letter.event as Record<string, unknown>).id, 'x1');
+  assert.equal((letter.attempts as unknown[]).length, 2);
+  assert.match(String(letter.reason), /no JetStream stream stores subject "nowhere\.paid"/);
 });
 
 test('hookd test --dry-run shows the subject a publish hook would use', async (t) => {
