@@ -51,13 +51,15 @@ export async function ensureConsumer(jsm: JetStreamManager, settings: ConsumerSe
   const { stream, consumer } = settings;
   await requireStream(jsm, stream);
   const wanted = wantedConfig(settings);
+  // The API's form: no filter is no key (an empty one would make a bad request subject).
+  const settable = { ack_wait: wanted.ack_wait, max_ack_pending: wanted.max_ack_pending, filter_subject: settings.subjects };
   const existing = await consumerInfo(jsm, stream, consumer);
   if (existing === undefined) {
     const config: Partial<ConsumerConfig> = {
       durable_name: consumer,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
-      ...wanted,
+      ...settable,
     };
     const created = await guard(jsm.consumers.add(stream, config), `cannot create consumer "${consumer}" on stream "${stream}"`);
     log.info({ source: 'nats', stream, consumer, ...describe(wanted) }, 'created the JetStream consumer');
@@ -71,7 +73,7 @@ export async function ensureConsumer(jsm: JetStreamManager, settings: ConsumerSe
   }
   const changed = differences(existing.config, wanted);
   if (changed.length === 0) return existing;
-  const updated = await guard(jsm.consumers.update(stream, consumer, wanted), `cannot update consumer "${consumer}" on stream "${stream}"`);
+  const updated = await guard(jsm.consumers.update(stream, consumer, settable), `cannot update consumer "${consumer}" on stream "${stream}"`);
   log.info({ source: 'nats', stream, consumer, changed }, `updated the JetStream consumer to this config: ${changed.join(', ')}`);
   return updated;
 }
