@@ -7,9 +7,9 @@ import { EXIT } from '../exit-codes.js';
 import type { HookdConfig, SourceSpec } from '../config/types.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import { errorText } from '../errors.js';
-import type { HookEvent } from '../event.js';
 import type { ServiceNotifier } from './systemd-notify.js';
 import { DaemonNats } from './nats.js';
+import { daemonSink } from './sink.js';
 import { ConfigReloader, planSourceChanges } from './reload.js';
 import { replayIntoQueue } from './replay.js';
 import { refreshedStatus } from './daemon-status.js';
@@ -71,21 +71,7 @@ export class Daemon {
     this.log = options.log;
     this.stdin = options.stdin;
     this.exited = new Promise((resolve) => (this.exitResolve = resolve));
-    const daemon = this;
-    this.sink = {
-      accept: (event: HookEvent, hooks?: readonly string[]) => daemon.store.queue.accept(event, hooks),
-      runNow: (event: HookEvent) => daemon.dispatcher.runNow(event),
-      get concurrency() {
-        return daemon.config.concurrency;
-      },
-      get shape() {
-        return { typePath: daemon.config.typePath, idPath: daemon.config.idPath };
-      },
-      get maxEventBytes() {
-        return daemon.config.maxEventBytes;
-      },
-      log: options.log,
-    };
+    this.sink = daemonSink(this, options.log);
   }
 
   // Open everything; throws (HookdError) when a source cannot start, after
