@@ -24,7 +24,7 @@ export function readSources(raw: unknown, problems: ConfigProblems, baseDir: str
     const at: KeyPath = Array.isArray(raw) ? ['sources', index] : ['sources'];
     const source = readSource(item, at, problems, baseDir);
     if (source === undefined) return;
-    const identity = sourceIdentity(source);
+    const identity = sourceKey(source);
     const first = seen.get(identity);
     if (first !== undefined) problems.add(at, `the same source as sources[${first}]`);
     else {
@@ -35,8 +35,9 @@ export function readSources(raw: unknown, problems: ConfigProblems, baseDir: str
   return sources;
 }
 
-// Two sources with one identity would read the same input twice.
-function sourceIdentity(source: SourceSpec): string {
+// What identifies a source (in status, across reloads); two with one
+// identity would read the same input twice.
+export function sourceKey(source: SourceSpec): string {
   switch (source.kind) {
     case 'stdin':
       return 'stdin';

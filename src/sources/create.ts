@@ -21,18 +21,7 @@ export interface SourceContext {
 }
 
 // The key that identifies a source across reloads.
-export function sourceKey(spec: SourceSpec): string {
-  switch (spec.kind) {
-    case 'stdin':
-      return 'stdin';
-    case 'inbox':
-      return `inbox:${spec.dir}`;
-    case 'nats':
-      return `nats:${spec.stream}/${spec.consumer}`;
-    default:
-      return `${spec.kind}:${spec.path}`;
-  }
-}
+export { sourceKey } from '../config/sources.js';
 
 export function createSource(spec: SourceSpec, context: SourceContext = {}): Source {
   switch (spec.kind) {
