@@ -179,6 +179,7 @@ hooks:
       maxEventBytes: 1024 * 1024,
       shutdownTimeoutMs: 30_000,
       rpcEnv: false,
+      nats: undefined,
     });
     const { matchType, command, ...hook } = hooks[0]!;
     assert.deepEqual(hook, {
@@ -200,6 +201,7 @@ hooks:
       coalesce: undefined,
       runAs: undefined,
       fallback: undefined,
+      publish: undefined,
     });
     assert.ok(Object.isFrozen(config) && Object.isFrozen(hooks[0]));
   });

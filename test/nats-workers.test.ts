@@ -63,3 +63,29 @@ test('a worker killed mid-run leaves its events to the other, which runs them af
   assert.deepEqual([...rerun()].sort(), ['s0', 's1', 's2']);
   assert.equal((await admin.jsm.consumers.info('EVENTS', 'workers')).num_redelivered, 3);
 });
+
+test('a worker rides out a server restart: one line when lost, one when back, every event run once', async (t) => {
+  if (!requireNatsServer(t)) return;
+  const { server, admin, js, dir } = await setup(t);
+  const worker = startHookd(t, ['-c', workerConfig(dir, server, 'w1'), '--log-format', 'json']);
+  await ready(worker);
+  const publish = async (id: string): Promise<void> => {
+    // The test's own connection may still be reconnecting: try again.
+    await waitFor(() => js.publish('events.r', JSON.stringify({ type: 'r', id }), { msgID: id }).then(() => true, () => false), `publish ${id}`);
+  };
+  for (let i = 0; i < 5; i++) await publish(`r${i}`);
+  await waitFor(() => runs(dir).length === 5, 'the first five');
+  await server.stop();
+  await waitFor(() => worker.logs().some((entry) => entry.msg === 'NATS connection lost; reconnecting'), 'the lost line');
+  await server.start();
+  await waitFor(() => worker.logs().some((entry) => entry.msg === 'NATS connection back'), 'the back line', 20_000);
+  for (let i = 5; i < 10; i++) await publish(`r${i}`);
+  await waitFor(() => runs(dir).length >= 10, 'the next five', 30_000);
+  await waitFor(async () => {
+    const info = await admin.jsm.consumers.info('EVENTS', 'workers');
+    return info.num_pending === 0 && info.num_ack_pending === 0;
+  }, 'every message acknowledged');
+  assert.deepEqual(runs(dir).map((line) => line.split(' ')[0]).sort(), Array.from({ length: 10 }, (_, i) => `r${i}`).sort());
+  assert.equal(worker.logs().filter((entry) => entry.msg === 'NATS connection lost; reconnecting').length, 1);
+  assert.equal(worker.logs().filter((entry) => entry.msg === 'NATS connection back').length, 1);
+});

@@ -120,7 +120,7 @@ export function readHooks(raw: unknown, rawDefaults: unknown, problems: ConfigPr
     if (settings.on === undefined && !section.has('on')) problems.add(section.at('on'), 'missing: the event type(s) this hook runs on');
     const publish = readPublish(section, settings.decide);
     if (!section.has('publish') && settings.program === undefined && !section.has('run') && defaults.program === undefined) {
-      problems.add(section.at('run'), 'missing: the script to run (or publish: a subject)');
+      problems.add(section.at('run'), 'missing: the script to run');
     }
     // Core Lightning decision hooks: `on` names real hooks, `fallback` is a reply they allow.
     if (settings.on !== undefined) checkDecisionHook(settings.decide, settings.on, settings.fallback, (key) => section.at(key), problems);

@@ -97,6 +97,7 @@ export class JetStreamSource implements Source {
   }
 
   private async pull(consumer: Consumer, sink: EventSink): Promise<void> {
+    // Whether a failed pull was logged; a lost connection has its own two lines.
     let failing = false;
     while (!this.stopping) {
       const room = sink.concurrency - this.held.size;
@@ -111,8 +112,10 @@ export class JetStreamSource implements Source {
         failing = false;
       } catch (error) {
         if (this.stopping) break;
-        if (!failing) sink.log.warn({ source: this.name, consumer: this.settings.consumer }, `cannot pull messages: ${errorText(error)}; trying again`);
-        failing = true;
+        if (!failing && this.link.connected) {
+          sink.log.warn({ source: this.name, consumer: this.settings.consumer }, `cannot pull messages: ${errorText(error)}; trying again`);
+          failing = true;
+        }
         await new Promise((resolve) => setTimeout(resolve, PULL_RETRY_MS));
       }
     }
