@@ -12,7 +12,7 @@ test('two workers on one consumer share 500 events: each runs at least once, non
   const workers = [startHookd(t, ['-c', workerConfig(dir, server, 'w1'), '--log-format', 'json']), startHookd(t, ['-c', workerConfig(dir, server, 'w2'), '--log-format', 'json'])];
   await Promise.all(workers.map(ready));
   await Promise.all(Array.from({ length: 500 }, (_, i) => js.publish(`events.n${i % 5}`, JSON.stringify({ type: 'n', id: `e${i}` }))));
-  await waitFor(() => new Set(runs(dir).map((line) => line.split(' ')[0])).size === 500, 'every event run', 45_000, 100);
+  await waitFor(() => new Set(runs(dir).map((line) => line.split(' ')[0])).size === 500, 'every event run', 120_000, 100);
   await waitFor(async () => {
     const info = await admin.jsm.consumers.info('EVENTS', 'workers');
     return info.num_pending === 0 && info.num_ack_pending === 0;
