@@ -58,7 +58,7 @@ export class JetStreamSource implements Source {
   async stop(): Promise<void> {
     if (!this.stopping) {
       this.stopping = true;
-            this.roomWaiter?.();
+      this.roomWaiter?.();
       await this.batch?.close();
       await this.pulling;
       this.releaseSettledWaiters();
@@ -107,6 +107,8 @@ export class JetStreamSource implements Source {
       }
       try {
         this.batch = await consumer.fetch({ max_messages: room, expires: PULL_EXPIRES_MS });
+        // stop() came while the pull request was being made: it closed the previous one.
+        if (this.stopping) await this.batch.close();
         for await (const message of this.batch) this.receive(message, sink);
         if (failing) sink.log.info({ source: this.name }, 'pulling again');
         failing = false;
