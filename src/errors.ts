@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'E_SOCKET_IN_USE'
   | 'E_STATE_LOCKED'
   | 'E_STATE'
+  // NATS at start or reload: a missing stream, refused credentials, no JetStream.
+  | 'E_NATS'
   | 'E_INTERNAL';
 
 export class HookdError extends Error {

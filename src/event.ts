@@ -14,6 +14,8 @@ export interface HookEvent {
   readonly source: string;
   // ISO 8601 time of arrival: HOOKD_TIME.
   readonly receivedAt: string;
+  // The NATS subject it came on (nats source only): HOOKD_SUBJECT.
+  readonly subject?: string | undefined;
 }
 
 // Why a line is not an event; `message` is one line for the warning.
@@ -66,6 +68,7 @@ export function makeEvent(parts: {
   source: string;
   receivedAt?: Date;
   id?: string | undefined;
+  subject?: string | undefined;
 }): HookEvent {
   const receivedAt = parts.receivedAt ?? new Date();
   return Object.freeze({
@@ -75,6 +78,7 @@ export function makeEvent(parts: {
     fields: parts.fields,
     source: parts.source,
     receivedAt: isoTime(receivedAt),
+    ...(parts.subject !== undefined && { subject: parts.subject }),
   });
 }
 

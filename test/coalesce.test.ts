@@ -13,6 +13,7 @@ import { Coalescer } from '../src/dispatch/coalescer.ts';
 import type { Delivery } from '../src/dispatch/delivery.ts';
 import { makeEvent } from '../src/event.ts';
 import { DiskDeadLetters } from '../src/store/disk-dead-letters.ts';
+import { NO_JOURNAL } from '../src/store/queue.ts';
 import { compileTemplate } from '../src/template.ts';
 import { assertRefused, configWithHook } from './config-problems.ts';
 import { exitWithin, runHookd, startHookd, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
@@ -40,7 +41,7 @@ describe('Coalescer', () => {
   const spec = { name: 'h', coalesce: { key: compileTemplate('{{peer}}'), withinMs: 60_000 } } as unknown as HookSpec;
   const delivery = (seq: number, peer: string): Delivery => {
     const fields = { type: 'chan', peer };
-    return { seq, spec, attempts: 0, history: [], event: makeEvent({ type: 'chan', fields, raw: JSON.stringify(fields), source: 'test' }) };
+    return { seq, journal: NO_JOURNAL, spec, attempts: 0, history: [], event: makeEvent({ type: 'chan', fields, raw: JSON.stringify(fields), source: 'test' }) };
   };
 
   test('past its limit the oldest window closes early with its last event and the others\' sequence numbers', (t) => {

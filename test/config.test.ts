@@ -181,6 +181,7 @@ hooks:
       rpcEnv: false,
       spawner: 'auto',
       metrics: undefined,
+      nats: undefined,
     });
     const { matchType, command, ...hook } = hooks[0]!;
     assert.deepEqual(hook, {
@@ -202,6 +203,7 @@ hooks:
       coalesce: undefined,
       runAs: undefined,
       fallback: undefined,
+      publish: undefined,
     });
     assert.ok(Object.isFrozen(config) && Object.isFrozen(hooks[0]));
   });

@@ -115,6 +115,10 @@ export function recordingSink(maxEventBytes = 1024 * 1024): RecordingSink {
         recording.events.push(event);
         return { seq: ++seq, event };
       },
+      runNow: async (event) => {
+        recording.events.push(event);
+      },
+      concurrency: 8,
       shape: { typePath: 'type', idPath: undefined },
       maxEventBytes,
       log,

@@ -14,6 +14,8 @@ const LAYERS: Record<string, number> = {
   '.': 0,
   log: 1,
   lightningd: 1,
+  // The NATS connection and JetStream calls, shared by a source and an action.
+  nats: 1,
   config: 2,
   run: 3,
   store: 3,

@@ -13,6 +13,8 @@ const EXIT_BY_CODE: Partial<Record<ErrorCode, number>> = {
   E_NOT_RUNNING: EXIT.NOT_RUNNING,
   E_SOCKET_IN_USE: EXIT.IN_USE,
   E_STATE_LOCKED: EXIT.IN_USE,
+  // A missing stream or refused credentials: a restart would not help.
+  E_NATS: EXIT.CONFIG,
 };
 
 export function reportError(error: unknown, write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): number {

@@ -5,6 +5,8 @@ import { formatDuration } from '../config/duration.js';
 import { stringifyJson, type JsonObject } from '../json.js';
 import { maskSecrets, redactSecrets } from '../log/redact.js';
 import type { Invocation } from '../run/invocation.js';
+import type { HookEvent } from '../event.js';
+import { publishSubject } from '../run/publish.js';
 import type { RunResult } from '../run/runner.js';
 import type { HookExplanation } from './test-explain.js';
 import { quoteArgv } from './quote.js';
@@ -18,6 +20,8 @@ export interface HookReport {
   readonly timeoutMs: number;
   readonly killAfterMs: number;
   readonly env: Record<string, string>;
+  // A publish hook: the subject it would publish to (nothing is published here).
+  readonly publish?: string | undefined;
   result?: RunReport;
   // Decision hooks: what lightningd would be answered, and why the fallback if it is.
   reply?: { readonly reply: JsonObject; readonly fallbackReason?: string | undefined };
@@ -61,6 +65,11 @@ export function describeHook(hook: HookSpec, invocation: Invocation, prefix: str
   };
 }
 
+// A publish hook's subject for this event; hookd test never publishes.
+export function publishReport(hook: HookSpec, event: HookEvent): HookReport {
+  return { hook: hook.name, decide: false, argv: [], cwd: '', timeoutMs: hook.timeoutMs, killAfterMs: 0, env: {}, publish: publishSubject(hook, event) };
+}
+
 export function toRunReport(result: RunResult): RunReport {
   return {
     ok: result.ok,
@@ -97,6 +106,11 @@ export function printEvent(report: EventReport, print: (line: string) => void): 
 
 function printHook(hook: HookReport, print: (line: string) => void, suffix = ''): void {
   print(`  hook ${hook.hook}${hook.decide ? ' (decision hook)' : ''}${suffix}`);
+  if (hook.publish !== undefined) {
+    print(`    publish: ${hook.publish}`);
+    print(`    timeout: ${formatDuration(hook.timeoutMs)} for the stream's acknowledgement (hookd test publishes nothing)`);
+    return;
+  }
   print(`    argv:    ${quoteArgv(hook.argv)}`);
   print(`    cwd:     ${hook.cwd}`);
   print(`    timeout: ${formatDuration(hook.timeoutMs)}, then SIGKILL after ${formatDuration(hook.killAfterMs)}`);

@@ -10,7 +10,7 @@ import { CONFIG_OPTION, parseCommandLine, stringOption, usageError } from './arg
 import { EXIT } from '../exit-codes.js';
 import { readEvents, type TestInput } from './test-events.js';
 import { explainEvent } from './test-explain.js';
-import { describeHook, printEvent, toRunReport, type EventReport, type HookReport } from './test-report.js';
+import { describeHook, printEvent, publishReport, toRunReport, type EventReport, type HookReport } from './test-report.js';
 
 export const HELP = `NAME
   hookd test - try hooks on sample events
@@ -102,6 +102,10 @@ export async function runTest(config: HookdConfig, input: TestInput, options: Te
     const detailed = options.explain !== true || options.dryRun;
     const hooks = detailed ? config.hooks.filter((hook) => hookMatches(hook, event.type, event.fields)) : [];
     for (const hook of hooks) {
+      if (hook.publish !== undefined) {
+        report.hooks.push(publishReport(hook, event));
+        continue;
+      }
       // A coalescing hook run on its own stands for one event.
       const env = hook.coalesce === undefined ? extraEnv : { ...extraEnv, HOOKD_COALESCED: '1' };
       const invocation = prepareInvocation(hook, event, 1, { config, extraEnv: env });

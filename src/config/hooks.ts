@@ -9,6 +9,7 @@ import { readCoalesce } from './coalesce.js';
 import { checkDecisionHook } from './decision-hooks.js';
 import { runAsScriptProblem } from './run-as-script.js';
 import { runAsResolver, type RunAsInput } from './run-as.js';
+import { readPublish } from './nats.js';
 import { resolveProgram, type Program } from './program.js';
 import { describeValue, type ConfigProblems, type KeyPath } from './problems.js';
 import { isMapping, Section } from './section.js';
@@ -18,7 +19,7 @@ const SETTING_KEYS = [
   'where', 'run', 'args', 'cwd', 'env', 'timeout', 'kill_after', 'concurrency',
   'retries', 'retry_on', 'backoff', 'max_backoff', 'decide', 'fallback', 'user', 'group',
 ] as const;
-export const HOOK_KEYS = ['name', 'on', 'coalesce', ...SETTING_KEYS] as const;
+export const HOOK_KEYS = ['name', 'on', 'coalesce', 'publish', ...SETTING_KEYS] as const;
 export const DEFAULTS_KEYS = ['on', ...SETTING_KEYS] as const;
 
 const HOOK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -117,7 +118,8 @@ export function readHooks(raw: unknown, rawDefaults: unknown, problems: ConfigPr
     } else seen.set(name, index);
     const settings = readSettings(section, defaults, baseDir);
     if (settings.on === undefined && !section.has('on')) problems.add(section.at('on'), 'missing: the event type(s) this hook runs on');
-    if (settings.program === undefined && !section.has('run') && defaults.program === undefined) {
+    const publish = readPublish(section, settings.decide);
+    if (!section.has('publish') && settings.program === undefined && !section.has('run') && defaults.program === undefined) {
       problems.add(section.at('run'), 'missing: the script to run');
     }
     // Core Lightning decision hooks: `on` names real hooks, `fallback` is a reply they allow.
@@ -127,14 +129,16 @@ export function readHooks(raw: unknown, rawDefaults: unknown, problems: ConfigPr
     const runAs = runAsOf(settings);
     const scriptProblem = runAs === undefined || settings.program === undefined ? undefined : runAsScriptProblem(settings.program.command, runAs);
     if (scriptProblem !== undefined) problems.add(section.has('run') ? section.at('run') : ['defaults', 'run'], scriptProblem);
-    if (name === undefined || settings.on === undefined || settings.program === undefined) return;
+    // A publish hook runs no program.
+    const program = section.has('publish') ? { command: '', fixedArgs: [] } : settings.program;
+    if (name === undefined || settings.on === undefined || program === undefined) return;
     hooks.push(Object.freeze({
       name,
       on: settings.on,
       matchType: compileTypePatterns(settings.on),
       where: settings.where ?? [],
-      command: settings.program.command,
-      fixedArgs: settings.program.fixedArgs,
+      command: program.command,
+      fixedArgs: program.fixedArgs,
       args: settings.args ?? [],
       cwd: settings.cwd,
       env: Object.freeze({ ...settings.env }),
@@ -149,6 +153,7 @@ export function readHooks(raw: unknown, rawDefaults: unknown, problems: ConfigPr
       fallback: settings.fallback,
       coalesce,
       runAs,
+      publish,
     }));
   });
   return hooks;

@@ -2,6 +2,7 @@
 // is reported at once, one line each; the result is frozen.
 import path from 'node:path';
 import { readHooks } from './hooks.js';
+import { readNats, requireNats } from './nats.js';
 import { ConfigProblems, type LineLookup } from './problems.js';
 import { isMapping, Section } from './section.js';
 import { readMetrics } from './metrics.js';
@@ -11,7 +12,7 @@ import { DEFAULTS, type HookdConfig, type SpawnerChoice } from './types.js';
 
 const TOP_KEYS = [
   'sources', 'state', 'event', 'env', 'concurrency', 'defaults', 'hooks',
-  'max_event_bytes', 'shutdown_timeout', 'rpc_env', 'spawner', 'metrics',
+  'max_event_bytes', 'shutdown_timeout', 'rpc_env', 'spawner', 'metrics', 'nats',
 ] as const;
 const SPAWNERS = ['auto', 'helper', 'node'] as const;
 const ENV_PREFIX = /^[A-Z][A-Z0-9_]*_$/;
@@ -43,6 +44,7 @@ export function validateConfig(raw: unknown, file: string, lineOf?: LineLookup, 
   if (!ENV_PREFIX.test(envPrefix)) problems.expected(['env', 'prefix'], 'upper-case letters, digits and "_", ending in "_" (like EVENT_)', envPrefix);
   else if (envPrefix.startsWith('HOOKD_')) problems.add(['env', 'prefix'], 'HOOKD_ is reserved for the variables hookd sets');
 
+  const nats = readNats(top.raw.nats, problems, dir);
   const config: HookdConfig = {
     file,
     dir,
@@ -57,8 +59,10 @@ export function validateConfig(raw: unknown, file: string, lineOf?: LineLookup, 
     rpcEnv: top.boolean('rpc_env', false),
     spawner: readSpawner(top),
     metrics: readMetrics(top.raw.metrics, problems, dir),
+    nats,
     hooks: readHooks(top.raw.hooks, top.raw.defaults, problems, dir),
   };
+  requireNatsWhereUsed(top.raw, nats, problems);
   problems.throwIfAny();
   return Object.freeze(config);
 }
@@ -82,4 +86,16 @@ function readState(top: Section, dir: string, defaultState: string): string | fa
     return false;
   }
   return resolveStateDir(value, dir);
+}
+
+// `nats` sources and `publish:` hooks use the one connection of `nats:`.
+function requireNatsWhereUsed(raw: Record<string, unknown>, nats: HookdConfig['nats'], problems: ConfigProblems): void {
+  const sources = Array.isArray(raw.sources) ? raw.sources : [raw.sources];
+  sources.forEach((item, index) => {
+    if (isMapping(item) && 'nats' in item) requireNats(nats, Array.isArray(raw.sources) ? ['sources', index, 'nats'] : ['sources', 'nats'], problems, 'a nats source');
+  });
+  if (!Array.isArray(raw.hooks)) return;
+  raw.hooks.forEach((item, index) => {
+    if (isMapping(item) && 'publish' in item) requireNats(nats, ['hooks', index, 'publish'], problems, 'publish:');
+  });
 }

@@ -5,10 +5,11 @@ import path from 'node:path';
 import { BITCOIND_KEYS, readBitcoindSource } from './bitcoind-source.js';
 import { readHttpSource } from './http-source.js';
 import { formatListenAddress } from './listen-address.js';
+import { readJetStreamName, readSubject } from './nats.js';
 import type { ConfigProblems, KeyPath } from './problems.js';
 import { isMapping, Section } from './section.js';
 import { readSocketMode } from './socket-mode.js';
-import type { SourceSpec } from './types.js';
+import { DEFAULTS, type NatsSourceSpec, type SourceSpec } from './types.js';
 
 const SOURCE_KEYS = {
   file: ['file', 'from'],
@@ -16,6 +17,7 @@ const SOURCE_KEYS = {
   inbox: ['inbox'],
 } as const;
 const CLN_KEYS = ['rpc', 'from'] as const;
+const NATS_SOURCE_KEYS = ['stream', 'consumer', 'subjects', 'ack_wait', 'max_ack_pending'] as const;
 
 export function readSources(raw: unknown, problems: ConfigProblems, baseDir: string): SourceSpec[] | undefined {
   if (raw === undefined) return undefined;
@@ -51,6 +53,8 @@ export function sourceKey(source: SourceSpec): string {
       return `http:${formatListenAddress(source.listen)}`;
     case 'bitcoind':
       return `bitcoind:${source.url}`;
+    case 'nats':
+      return `nats:${source.stream}/${source.consumer}`;
     default:
       return `${source.kind}:${source.path}`;
   }
@@ -58,6 +62,7 @@ export function sourceKey(source: SourceSpec): string {
 
 function readSource(item: unknown, at: KeyPath, problems: ConfigProblems, baseDir: string): SourceSpec | undefined {
   if (item === 'stdin') return { kind: 'stdin' };
+  if (isMapping(item) && 'nats' in item) return readNatsSource(item, at, problems);
   if (isMapping(item) && 'http' in item) return readHttpItem(item, at, problems, baseDir);
   if (isMapping(item) && 'cln' in item) return readClnSource(item, at, problems, baseDir);
   if (isMapping(item) && 'bitcoind' in item) {
@@ -66,7 +71,7 @@ function readSource(item: unknown, at: KeyPath, problems: ConfigProblems, baseDi
   }
   const kind = isMapping(item) ? (['file', 'socket', 'inbox'] as const).find((name) => name in item) : undefined;
   if (!isMapping(item) || kind === undefined) {
-    problems.expected(at, 'stdin, {file: PATH}, {socket: PATH}, {inbox: DIR}, {http: {listen: ADDRESS, ...}}, {cln: {rpc: PATH}} or {bitcoind: {url: ...}}', item);
+    problems.expected(at, 'stdin, {file: PATH}, {socket: PATH}, {inbox: DIR}, {http: {listen: ADDRESS, ...}}, {cln: {rpc: PATH}}, {bitcoind: {url: ...}} or {nats: {stream, consumer}}', item);
     return undefined;
   }
   const section = new Section(item, at, problems, SOURCE_KEYS[kind]);
@@ -106,4 +111,23 @@ function readClnSource(item: Record<string, unknown>, at: KeyPath, problems: Con
   const from = section.string('from', 'now');
   if (from !== 'now' && from !== 'start') problems.expected(section.at('from'), 'now or start', from);
   return { kind: 'cln', rpc: rpc === undefined ? undefined : path.resolve(baseDir, rpc), from: from === 'start' ? 'start' : 'now' };
+}
+
+// {nats: {stream, consumer, subjects, ack_wait, max_ack_pending}}
+function readNatsSource(item: Record<string, unknown>, at: KeyPath, problems: ConfigProblems): NatsSourceSpec | undefined {
+  const section = new Section(item, at, problems, ['nats']).section('nats', NATS_SOURCE_KEYS);
+  if (section === undefined) return undefined;
+  for (const key of ['stream', 'consumer'] as const) {
+    if (!section.has(key)) problems.add(section.at(key), `missing: the JetStream ${key} to pull from`);
+  }
+  const stream = readJetStreamName(section, 'stream');
+  const consumer = readJetStreamName(section, 'consumer');
+  const spec = {
+    kind: 'nats' as const,
+    subjects: readSubject(section, 'subjects', { wildcards: true }),
+    ackWaitMs: section.duration('ack_wait', DEFAULTS.ackWaitMs, { positive: true }),
+    maxAckPending: section.has('max_ack_pending') ? section.integer('max_ack_pending', 1, 1) : undefined,
+  };
+  if (stream === undefined || consumer === undefined) return undefined;
+  return { ...spec, stream, consumer };
 }

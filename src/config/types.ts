@@ -7,6 +7,7 @@ import type { Condition } from '../match.js';
 import type { Template } from '../template.js';
 import type { CoalesceSpec } from './coalesce.js';
 import type { RunAs } from './run-as.js';
+import type { NatsConfig } from './nats.js';
 
 export type SourceSpec =
   | { readonly kind: 'stdin' }
@@ -16,8 +17,8 @@ export type SourceSpec =
   | HttpSourceSpec
   // lightningd's records by index; `rpc` undefined: the node's own socket (plugin mode).
   | { readonly kind: 'cln'; readonly rpc: string | undefined; readonly from: 'now' | 'start' }
-
-  | BitcoindSourceSpec;
+  | BitcoindSourceSpec
+  | NatsSourceSpec;
 
 // How hookd logs in to bitcoind's RPC: the cookie file, or a user and a password file.
 export type BitcoindAuth = { readonly kind: 'cookie'; readonly file: string } | { readonly kind: 'password'; readonly user: string; readonly file: string };
@@ -36,6 +37,18 @@ export interface BitcoindSourceSpec {
   readonly where: string;
 }
 
+// A JetStream consumer shared by a fleet of hookd workers.
+export interface NatsSourceSpec {
+  readonly kind: 'nats';
+  readonly stream: string;
+  readonly consumer: string;
+  // The consumer's filter subject; undefined: the whole stream.
+  readonly subjects: string | undefined;
+  readonly ackWaitMs: number;
+  // Undefined: derived from `concurrency` (see sources/nats/).
+  readonly maxAckPending: number | undefined;
+}
+
 export interface HookSpec {
   // Unique; shown in logs and HOOKD_HOOK.
   readonly name: string;
@@ -43,7 +56,8 @@ export interface HookSpec {
   readonly on: readonly string[];
   readonly matchType: (type: string) => boolean;
   readonly where: readonly Condition[];
-  // The program, resolved to an absolute path, and its fixed arguments.
+  // The program, resolved to an absolute path, and its fixed arguments
+  // (empty for a publish hook).
   readonly command: string;
   readonly fixedArgs: readonly string[];
   // `args`, filled from the event at each run.
@@ -69,6 +83,9 @@ export interface HookSpec {
   readonly coalesce: CoalesceSpec | undefined;
   // `user:`/`group:`: the run switches to this user (uid, gid, groups, HOME).
   readonly runAs: RunAs | undefined;
+  // `publish:` instead of `run:`: the subject the event is published to on
+  // NATS JetStream, filled from the event at each attempt.
+  readonly publish: Template | undefined;
 }
 
 export const RETRY_ON = ['any', 'tempfail'] as const;
@@ -97,6 +114,8 @@ export interface HookdConfig {
   readonly spawner: SpawnerChoice;
   // Where /metrics is served for Prometheus; undefined: not at all.
   readonly metrics: ListenAddress | undefined;
+  // The NATS connection, when the config has a nats: section.
+  readonly nats: NatsConfig | undefined;
   readonly hooks: readonly HookSpec[];
 }
 
@@ -113,6 +132,8 @@ export const DEFAULTS = Object.freeze({
   timeoutMs: 60_000,
   decideTimeoutMs: 5_000,
   killAfterMs: 5_000,
+  // JetStream's own default.
+  ackWaitMs: 30_000,
   hookConcurrency: 1,
   retries: 0,
   retryOn: 'any' as RetryOn,

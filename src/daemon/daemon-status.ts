@@ -58,3 +58,9 @@ export function daemonStatus(daemon: StatusView, now = Date.now()): DaemonStatus
     hooks: names.map((name) => ({ name, inConfig: configured.includes(name), ...(stats.get(name) ?? emptyStats()) })),
   };
 }
+
+// The status after sources with a remote side (JetStream) asked for their counts.
+export async function refreshedStatus(daemon: StatusView): Promise<DaemonStatus> {
+  await Promise.all([...daemon.sources.values()].map((source) => source.refresh?.()));
+  return daemonStatus(daemon);
+}

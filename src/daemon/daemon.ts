@@ -10,7 +10,8 @@ import { errorText } from '../errors.js';
 import type { ServiceNotifier } from './systemd-notify.js';
 import { checkSourceChanges, ConfigReloader, planSourceChanges } from './reload.js';
 import { replayIntoQueue } from './replay.js';
-import { daemonStatus } from './daemon-status.js';
+import { refreshedStatus } from './daemon-status.js';
+import { DaemonNats } from './nats.js';
 import { startLauncher, type StartedLauncher } from './spawner-choice.js';
 import { forgetEnvCache } from '../run/env.js';
 import type { HookStats } from '../dispatch/hook-stats.js';
@@ -59,6 +60,8 @@ export class Daemon {
   store!: OpenedStore;
   dispatcher!: Dispatcher;
   private launcher: StartedLauncher | undefined;
+  // The NATS connection of the config's nats: section, if any.
+  readonly nats = new DaemonNats();
   private reloader!: ConfigReloader;
   // The state folder opened at start; only a restart moves it.
   private state: string | false = false;
@@ -89,22 +92,28 @@ export class Daemon {
   // closing what was opened.
   async start(): Promise<void> {
     this.state = this.config.state;
-    this.store = await openStore(this.config, this.log);
+    await this.nats.open(this.config, this.log);
+    this.store = await openStore(this.config, this.log).catch(async (error: unknown) => {
+      await this.nats.close();
+      throw error;
+    });
     if (this.store.running !== undefined) await endLeftRuns(this.store.running, this.log);
     try {
       this.launcher = await startLauncher(this.config.spawner, this.log);
     } catch (error) {
       await this.store.close();
+      await this.nats.close();
       throw error;
     }
     this.dispatcher = new Dispatcher({
       config: this.config,
       queue: this.store.queue,
       log: this.log,
-      deadLetters: this.store.deadLetters,
+      deadLetters: this.nats.deadLetters(this.store.deadLetters, () => this.config, this.log),
       extraEnv: this.options.extraEnv,
       runObserver: this.metrics,
       runs: this.store.running,
+      nats: () => this.nats.link,
     });
     await this.dispatcher.start();
     this.reloader = new ConfigReloader(this);
@@ -153,12 +162,15 @@ export class Daemon {
   // adds are started, those it removes or changes are stopped (and restarted).
   async applyConfig(next: HookdConfig): Promise<void> {
     if (this.closing) return;
+    const planned = planSourceChanges(this.sourceSpecs, this.configSources(next));
+    // A missing stream or refused credentials keep the whole config out.
+    await this.nats.checkReload(next, planned.start, this.log);
     if (next.state !== this.state) this.log.warn({ state: this.state, configured: next.state }, 'state: takes effect at the next restart; the running state folder stays');
     if (next.spawner !== this.config.spawner) this.log.warn({ spawner: this.launcher?.name, configured: next.spawner }, 'spawner: takes effect at the next restart');
     this.config = next;
     forgetEnvCache(); // hooks' environments are read afresh
     this.dispatcher.setConfig(next);
-    const plan = await checkSourceChanges(planSourceChanges(this.sourceSpecs, this.configSources(next)), (spec) => this.createSource(spec), this.log);
+    const plan = await checkSourceChanges(planned, (spec) => this.createSource(spec), this.log);
     for (const key of plan.stop) {
       const source = this.sources.get(key);
       this.sources.delete(key);
@@ -185,12 +197,12 @@ export class Daemon {
   }
 
   private createSource(spec: SourceSpec): Source {
-    return createSource(spec, { stdin: this.stdin, state: this.state, control: this.control, hooks: this.config.hooks, clnRpc: this.options.clnRpc });
+    return createSource(spec, { stdin: this.stdin, state: this.state, control: this.control, hooks: this.config.hooks, clnRpc: this.options.clnRpc, natsSource: this.nats.sourceFactory(() => this.config.concurrency) });
   }
 
   // The requests a socket answers for local clients (hookd status, hookd dead replay).
   readonly control: ControlChannel = controlChannel({
-    status: () => ({ ...daemonStatus(this) }),
+    status: async () => ({ ...(await refreshedStatus(this)) }),
     replay: async (request) => ({
       // Straight into the queue: a replay is not an event received.
       ...(await replayIntoQueue({ dead: this.store.dead, config: this.config, accept: (event, hooks) => this.store.queue.accept(event, hooks) }, readSelection(request))),
@@ -272,6 +284,7 @@ export class Daemon {
     ]);
     if (!stopped) this.log.error({ waitedMs: SOURCES_STOP_MS }, 'a source did not stop in time; stopping anyway');
     await this.dispatcher.stop(this.config.shutdownTimeoutMs);
+    await this.nats.close();
     await this.store.close();
     await this.launcher?.close();
   }

@@ -6,10 +6,12 @@ import type { HookdConfig, HookSpec } from '../config/types.js';
 import { errorText } from '../errors.js';
 import type { HookEvent } from '../event.js';
 import { prepareInvocation } from '../run/invocation.js';
+import type { NatsLink } from '../nats/connection.js';
+import { runPublish } from '../run/publish.js';
 import { runProgram, type RunResult } from '../run/runner.js';
 import { processStartTicks } from '../run/process-groups.js';
 import { stderrTail, type AttemptRecord, type DeadLetterSink } from '../store/dead-letter.js';
-import type { EventQueue } from '../store/queue.js';
+import type { DeliveryJournal, EventQueue } from '../store/queue.js';
 import { describeFailure, failureKind, willRetry } from './failure-kind.js';
 import type { HookStatsTable } from './hook-stats.js';
 import type { RunRecorder } from '../store/running-groups.js';
@@ -21,12 +23,16 @@ import { logRun } from './run-log-line.js';
 // never changes a delivery halfway.
 export interface Delivery {
   readonly seq: number;
+  // Where its attempts and end are recorded: the queue's journal, or the
+  // completion of an event that bypasses the queue.
+  readonly journal: DeliveryJournal;
   readonly event: HookEvent;
   readonly spec: HookSpec;
   attempts: number;
   readonly history: AttemptRecord[];
   // Coalesced: the sequence numbers of the other events this run stands for,
-  // settled with it (see coalescer.ts).
+  // settled with it in the queue's journal (see coalescer.ts; only queued
+  // events coalesce).
   readonly merged?: readonly number[];
 }
 
@@ -48,6 +54,8 @@ export interface DeliveryContext {
   readonly runs: RunRecorder | undefined;
   config(): HookdConfig;
   stopping(): boolean;
+  // The NATS connection, for publish hooks.
+  nats(): NatsLink | undefined;
 }
 
 // Run a delivery until it is done, dead, or interrupted by shutdown.
@@ -57,12 +65,13 @@ export async function deliver(delivery: Delivery, context: DeliveryContext): Pro
     const result = await attempt(delivery, context);
     if (result === undefined || result.aborted) return; // shutdown: the durable queue runs it again
     if (result.ok) {
-      for (const seq of [delivery.seq, ...(delivery.merged ?? [])]) context.queue.journal.settled(seq, spec.name, 'done');
+      delivery.journal.settled(delivery.seq, spec.name, 'done');
+      for (const seq of delivery.merged ?? []) context.queue.journal.settled(seq, spec.name, 'done');
       return;
     }
     if (!willRetry(spec, result, delivery.attempts)) {
       const reason = describeFailure(result.outcome, failureKind(spec, result)) + coalescedNote(delivery);
-      await bury(context, delivery.seq, event, spec.name, delivery.history, reason, delivery.merged);
+      await bury(context, delivery.journal, delivery.seq, event, spec.name, delivery.history, reason, delivery.merged);
       return;
     }
     if (!(await delay(retryDelay(spec, delivery.attempts, context.random), context.stopSignal))) return;
@@ -78,7 +87,7 @@ async function attempt(delivery: Delivery, context: DeliveryContext): Promise<Ru
     return undefined;
   }
   delivery.attempts++;
-  context.queue.journal.attemptStarted(delivery.seq, spec.name, delivery.attempts);
+  delivery.journal.attemptStarted(delivery.seq, spec.name, delivery.attempts);
   const stats = context.stats.of(spec.name);
   stats.running++;
   const startedAt = new Date();
@@ -93,13 +102,16 @@ async function attempt(delivery: Delivery, context: DeliveryContext): Promise<Ru
   context.stats.ended(spec.name, result, retrying);
   const record = attemptRecord(delivery.attempts, startedAt, result);
   delivery.history.push(record);
-  if (!result.ok && !result.aborted) context.queue.journal.attemptFailed(delivery.seq, spec.name, record);
+  if (!result.ok && !result.aborted) delivery.journal.attemptFailed(delivery.seq, spec.name, record);
   logRun(context.log, { hook: spec, event, attempt: delivery.attempts, coalesced: coalescedCount(delivery) }, result, retrying, failureKind(spec, result));
   return result;
 }
 
 async function runOnce(delivery: Delivery, context: DeliveryContext): Promise<RunResult> {
   const { spec, event } = delivery;
+  const nats = context.nats();
+  // Validation ties publish: to a nats: section, so the link is there.
+  if (spec.publish !== undefined && nats !== undefined) return runPublish(nats, spec, event);
   const coalesced = coalescedCount(delivery);
   const extraEnv = coalesced === undefined ? context.extraEnv : { ...context.extraEnv, HOOKD_COALESCED: String(coalesced) };
   const invocation = prepareInvocation(spec, event, delivery.attempts, { config: context.config(), extraEnv });
@@ -147,11 +159,12 @@ function coalescedNote(delivery: Delivery): string {
 }
 
 // Keep a delivery that will not run again as a dead letter (the events merged
-// into it are settled with it: the dead letter stands for them).
-export async function bury(context: Pick<DeliveryContext, 'deadLetters' | 'queue' | 'log'>, seq: number, event: HookEvent, hook: string, attempts: readonly AttemptRecord[], reason: string, merged: readonly number[] = []): Promise<void> {
+// into it, always queued ones, are settled with it: the dead letter stands for them).
+export async function bury(context: Pick<DeliveryContext, 'deadLetters' | 'queue' | 'log'>, journal: DeliveryJournal, seq: number, event: HookEvent, hook: string, attempts: readonly AttemptRecord[], reason: string, merged: readonly number[] = []): Promise<void> {
   try {
     await context.deadLetters.add({ event, hook, attempts, reason, deadAt: new Date().toISOString() });
-    for (const settled of [seq, ...merged]) context.queue.journal.settled(settled, hook, 'dead');
+    journal.settled(seq, hook, 'dead');
+    for (const settled of merged) context.queue.journal.settled(settled, hook, 'dead');
   } catch (error) {
     // Not settled: the durable queue will offer it again after a restart.
     context.log.error({ hook, id: event.id, error: errorText(error) }, 'cannot store the dead letter');

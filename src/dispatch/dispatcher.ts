@@ -9,10 +9,12 @@ import type { HookEvent } from '../event.js';
 import { matchHooks } from '../match.js';
 import { nulField } from '../template.js';
 import { MemoryDeadLetters, type DeadLetterSink } from '../store/dead-letter.js';
-import { MEMORY_WINDOW, type EventQueue, type QueuedEvent } from '../store/queue.js';
+import type { NatsLink } from '../nats/connection.js';
+import { MEMORY_WINDOW, type DeliveryJournal, type EventQueue, type QueuedEvent } from '../store/queue.js';
 import { Coalescer } from './coalescer.js';
 import type { RunRecorder } from '../store/running-groups.js';
 import { bury, deliver, type Delivery, type DeliveryContext } from './delivery.js';
+import { EventCompletion } from './event-completion.js';
 import { HookStatsTable, type HookStats, type RunObserver } from './hook-stats.js';
 import { Limiter } from './limiter.js';
 
@@ -29,6 +31,8 @@ export interface DispatcherOptions {
   runObserver?: RunObserver | undefined;
   // Where the process group of each run is kept on record (state folder).
   runs?: RunRecorder | undefined;
+  // The NATS connection of publish hooks, once open.
+  nats?: () => NatsLink | undefined;
 }
 
 interface Lane {
@@ -56,6 +60,8 @@ export class Dispatcher {
   private readonly runs = new Set<Promise<void>>();
   private readonly groups = new Set<number>();
   private idleWaiters: (() => void)[] = [];
+  // Events run without the queue, until every delivery of each has ended.
+  private readonly unqueued = new Set<EventCompletion>();
 
   constructor(options: DispatcherOptions) {
     this.config = options.config;
@@ -78,6 +84,7 @@ export class Dispatcher {
       runs: options.runs,
       config: () => this.config,
       stopping: () => this.stopping,
+      nats: options.nats ?? (() => undefined),
     };
     this.coalescer = new Coalescer((merged) => this.queueInLane(merged), this.log);
   }
@@ -88,10 +95,10 @@ export class Dispatcher {
       const spec = this.config.hooks.find((hook) => hook.name === pending.hook);
       if (spec === undefined) {
         this.log.warn({ hook: pending.hook, id: pending.event.id }, 'hook no longer in the config; its pending delivery becomes a dead letter');
-        await bury(this.deliveryContext, pending.seq, pending.event, pending.hook, pending.history ?? [], 'hook removed from the config');
+        await bury(this.deliveryContext, this.queue.journal, pending.seq, pending.event, pending.hook, pending.history ?? [], 'hook removed from the config');
         continue;
       }
-      this.enqueue({ seq: pending.seq, event: pending.event, spec, attempts: pending.attempts, history: [...(pending.history ?? [])] });
+      this.enqueue({ seq: pending.seq, journal: this.queue.journal, event: pending.event, spec, attempts: pending.attempts, history: [...(pending.history ?? [])] });
     }
     void this.pull();
   }
@@ -139,6 +146,8 @@ export class Dispatcher {
       this.killController.abort();
       await Promise.all([...this.runs]);
     }
+    // Events of a source that is its own queue go back to it.
+    for (const completion of this.unqueued) completion.abandon();
     const left = [...this.lanes.values()].reduce((sum, lane) => sum + lane.waiting.length, 0) + this.queue.length + coalescing;
     if (left > 0 && !this.queue.durable) this.log.warn({ deliveries: left }, 'events not yet run are dropped: no state directory (state: false)');
   }
@@ -156,7 +165,20 @@ export class Dispatcher {
     this.checkIdle();
   }
 
-  private dispatch({ seq, event, hooks: only }: QueuedEvent): void {
+  // Runs an event that bypasses the queue (JetStream is its queue): resolves
+  // once every delivery has ended, rejects when hookd stops first.
+  runNow(event: HookEvent): Promise<void> {
+    const completion = new EventCompletion();
+    if (this.stopping) completion.abandon();
+    else {
+      this.unqueued.add(completion);
+      void completion.done.finally(() => this.unqueued.delete(completion)).catch(() => {});
+      this.dispatch({ seq: 0, event }, completion);
+    }
+    return completion.done;
+  }
+
+  private dispatch({ seq, event, hooks: only }: QueuedEvent, journal: DeliveryJournal = this.queue.journal): void {
     // Decision hooks answer Core Lightning directly; they never queue.
     const candidates = this.config.hooks.filter((hook) => !hook.decide);
     const matched = only === undefined ? matchHooks(candidates, event.type, event.fields) : candidates.filter((hook) => only.includes(hook.name));
@@ -164,12 +186,12 @@ export class Dispatcher {
       this.log.warn({ id: event.id, hooks: only.filter((name) => !matched.some((hook) => hook.name === name)) }, 'replayed for hooks no longer in the config');
     }
     const hooks = matched.filter((hook) => this.argsFit(hook, event));
-    this.queue.journal.dispatched(seq, hooks.map((hook) => hook.name));
+    journal.dispatched(seq, hooks.map((hook) => hook.name));
     if (hooks.length === 0) {
       this.log.debug({ type: event.type, id: event.id }, 'no hook matches this event');
       return;
     }
-    for (const spec of hooks) this.enqueue({ seq, event, spec, attempts: 0, history: [] });
+    for (const spec of hooks) this.enqueue({ seq, journal, event, spec, attempts: 0, history: [] });
   }
 
   // A field holding a NUL byte cannot be an argv entry: the event is refused
@@ -186,7 +208,9 @@ export class Dispatcher {
 
   private enqueue(delivery: Delivery): void {
     this.held++;
-    if (delivery.spec.coalesce !== undefined) this.coalescer.add(delivery);
+    // Only queued events coalesce: a merged run settles the others in the queue's
+    // journal, and a JetStream message is acked by its own completion.
+    if (delivery.spec.coalesce !== undefined && delivery.journal === this.queue.journal) this.coalescer.add(delivery);
     else this.queueInLane(delivery);
   }
 

@@ -15,7 +15,7 @@ export const METADATA_PREFIX = 'HOOKD_';
 
 export const METADATA_NAMES = [
   'HOOKD_TYPE', 'HOOKD_ID', 'HOOKD_HOOK', 'HOOKD_ATTEMPT', 'HOOKD_SOURCE', 'HOOKD_TIME', 'HOOKD_OMITTED',
-  'HOOKD_COALESCED',
+  'HOOKD_COALESCED', 'HOOKD_SUBJECT',
 ] as const;
 
 export interface FieldVariables {
@@ -98,6 +98,7 @@ export function buildHookEnv(input: HookEnvInput): Record<string, string> {
   env.HOOKD_SOURCE = input.event.source;
   env.HOOKD_TIME = input.event.receivedAt;
   if (fields.omitted.length > 0) env.HOOKD_OMITTED = cappedNameList(fields.omitted);
+  if (input.event.subject !== undefined) env.HOOKD_SUBJECT = input.event.subject;
   return env;
 }
 

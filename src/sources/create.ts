@@ -1,6 +1,6 @@
 // A Source for each `sources:` entry of the config.
 import type { Readable } from 'node:stream';
-import type { HookSpec, SourceSpec } from '../config/types.js';
+import type { HookSpec, NatsSourceSpec, SourceSpec } from '../config/types.js';
 import { HookdError } from '../errors.js';
 import { ClnIndexSource, followedTopics } from './cln/index-source.js';
 import { BitcoindSource } from './bitcoind/source.js';
@@ -22,6 +22,9 @@ export interface SourceContext {
   readonly hooks?: readonly HookSpec[];
   // In plugin mode, the node's own RPC socket (for `- cln: {}`).
   readonly clnRpc?: string | undefined;
+  // Makes a nats source on the connection of the config's nats: section
+  // (loaded only then: the NATS client is large).
+  readonly natsSource?: ((spec: NatsSourceSpec) => Source) | undefined;
 }
 
 export { sourceKey } from '../config/sources.js';
@@ -45,5 +48,8 @@ export function createSource(spec: SourceSpec, context: SourceContext = {}): Sou
     }
     case 'bitcoind':
       return new BitcoindSource(spec, context.state ?? false);
+    case 'nats':
+      if (context.natsSource === undefined) throw new HookdError('E_INTERNAL', 'a nats source without a NATS connection');
+      return context.natsSource(spec);
   }
 }

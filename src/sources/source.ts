@@ -9,6 +9,12 @@ import type { QueuedEvent } from '../store/queue.js';
 export interface EventSink {
   // Resolves once the event is stored; waiting here is backpressure.
   accept(event: HookEvent, hooks?: readonly string[]): Promise<QueuedEvent>;
+  // For a source that is its own queue (JetStream): runs the event's
+  // deliveries without the local queue; resolves once every one has ended
+  // (done, or a dead letter), rejects when hookd stops first.
+  runNow(event: HookEvent): Promise<void>;
+  // Most hook runs at once (`concurrency`): how many events such a source holds.
+  readonly concurrency: number;
   // Read at each event, so that a reload applies at once.
   readonly shape: EventShape;
   readonly maxEventBytes: number;
@@ -36,4 +42,6 @@ export interface Source {
   // The config's hooks after a reload, for a source that reads only what
   // hooks can match (cln).
   hooksChanged?(hooks: readonly HookSpec[]): void;
+  // Asks the other side for counts that status() shows (JetStream's pending).
+  refresh?(): Promise<void>;
 }
