@@ -4,7 +4,8 @@
 import { statSync } from 'node:fs';
 import type { HookEvent } from '../event.js';
 import { decodeRecord, restoreEvent, type QueueRecord } from './records.js';
-import { readLines, segmentFile, type Position } from './segments.js';
+import { readLines } from './read-lines.js';
+import { segmentFile, type Position } from './segments.js';
 
 // Bytes of records read back at once, at most.
 const READ_BACK_BYTES = 1024 * 1024;

@@ -13,7 +13,8 @@ import type { AttemptRecord } from './dead-letter.js';
 import type { HookEvent } from '../event.js';
 import type { PendingDelivery } from './queue.js';
 import { decodeRecord, eventRecordSeq, restoreEvent, type DeliveryState, type QueueRecord, type StoredEvent } from './records.js';
-import { listSegments, readLines, segmentFile, type Position } from './segments.js';
+import { readLines } from './read-lines.js';
+import { listSegments, segmentFile, type Position } from './segments.js';
 
 // A dispatched event with deliveries not yet done or dead.
 export interface LiveEvent {
