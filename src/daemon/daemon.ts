@@ -1,6 +1,11 @@
 // The daemon: config → store (queue + dead letters) → dispatcher, sources
 // feeding the queue, config reload, signals. It ends by itself when every
 // source is finite and has ended, and the queue is done.
+//
+// Longer than our ~250 lines on purpose: this is where every part is wired
+// and where start, reload and stop happen in order; each concern it starts
+// lives in a module of its own (sink, status, reload, replay, left runs,
+// spawner choice, NATS, metrics), and what remains is their order.
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { EXIT } from '../exit-codes.js';

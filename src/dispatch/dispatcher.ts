@@ -3,6 +3,11 @@
 // hook's lane. A lane bounds the runs of one hook (concurrency 1 keeps arrival
 // order); the Limiter bounds all runs together. Failed runs are retried with
 // exponential backoff, then kept as dead letters.
+//
+// Somewhat over our ~250 lines: lanes, the memory window and the three ways
+// in (recovered deliveries, the queue, a queue-less source's runNow) share
+// one set of counters; one delivery's work is in delivery.ts, merging in
+// coalescer.ts, completion of queue-less events in event-completion.ts.
 import type { Logger } from 'pino';
 import type { HookdConfig, HookSpec } from '../config/types.js';
 import type { HookEvent } from '../event.js';

@@ -5,6 +5,10 @@
 // Rotation: a new file at the path (rename-and-create) is taken once the old
 // one has been read to its end and stayed quiet; a file that shrank or whose
 // bytes before the position changed (copytruncate) is read again from 0.
+//
+// Somewhat over our ~250 lines: the reader, rotation and truncation checks
+// act on one position and must see each other's changes at once; probing a
+// file is in file-probe.ts, saving the position in file-position.ts.
 import type { FileHandle } from 'node:fs/promises';
 import { errorText } from '../errors.js';
 import { EventError } from '../event.js';

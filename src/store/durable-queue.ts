@@ -6,6 +6,11 @@
 // Dispatch, attempt and settlement records let a restart pick up every
 // unfinished delivery; finished segments are deleted, and a segment pinned
 // by a few slow deliveries has them copied forward so that it can go too.
+//
+// Longer than our ~250 lines on purpose: one class, one state machine. The
+// accept path, read-ahead, the delivery journal and each segment's lifetime
+// share the same counters (live events per segment, what is handed out, the
+// spill position); split apart, those invariants would span files.
 import { unlinkSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { AttemptRecord } from './dead-letter.js';
