@@ -3,7 +3,7 @@
 // save, from now vs from start on a node with 10^4 rows, lightningd going
 // away and back, a reload that adds a subsystem, an old node without htlcs.
 import assert from 'node:assert/strict';
-import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { JsonObject } from '../src/json.ts';
@@ -75,7 +75,11 @@ test('a crash between accept and save repeats what was not saved and skips nothi
   for (let i = 1; i <= 5; i++) invoice(node, `inv-${i}`);
   const { hookd } = await startDaemon(t, dir, config);
   await waitForLines(out, 5);
-  const positions = path.join(dir, 'state', 'sources', readdirSync(path.join(dir, 'state', 'sources')).find((name) => name.startsWith('cln-'))!);
+  // The positions file appears with the first save (they are saved a moment after acceptance).
+  const positions = await waitFor(() => {
+    const name = existsSync(path.join(dir, 'state', 'sources')) ? readdirSync(path.join(dir, 'state', 'sources')).find((entry) => entry.startsWith('cln-')) : undefined;
+    return name === undefined ? undefined : path.join(dir, 'state', 'sources', name);
+  }, 'the saved positions');
   await waitFor(() => JSON.stringify(readJson(positions).positions) === '{"invoices/created":5}', 'position 5 saved');
   const saved = `${positions}.at-5`;
   copyFileSync(positions, saved);

@@ -52,8 +52,9 @@ test('in plugin mode `- cln: {}` follows the node\'s own socket from init (light
   node.create('invoices', { label: 'before-start', status: 'unpaid', amount_msat: 5000 });
   node.update('invoices', 1, { status: 'paid' });
   const manifest = await driver.start();
-  // invoice_updated comes from the cln source: no such notification is asked for.
-  assert.deepEqual(manifest.subscriptions, ['invoice_payment']);
+  // invoice_updated comes from the cln source: no such notification is asked
+  // for (shutdown is always: hookd finishes its work when lightningd stops it).
+  assert.deepEqual(manifest.subscriptions, ['invoice_payment', 'shutdown']);
   await waitFor(() => recordCount(records) === 1, 'the payment made before the plugin started');
   node.create('invoices', { label: 'live', status: 'unpaid' });
   node.update('invoices', 2, { status: 'paid', amount_received_msat: new ExactNumber('18446744073709551615') });
