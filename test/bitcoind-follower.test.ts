@@ -8,7 +8,7 @@ import { test, type TestContext } from 'node:test';
 import pino from 'pino';
 import { stringifyJson } from '../src/json.ts';
 import { ChainReader } from '../src/sources/bitcoind/chain.ts';
-import { ChainFollower, type BitcoindEvent } from '../src/sources/bitcoind/follower.ts';
+import { ChainFollower, type BitcoindEvent } from '../src/sources/bitcoind/chain-follower.ts';
 import { BitcoindRpc } from '../src/sources/bitcoind/rpc.ts';
 import { FollowerStateStore, type FollowerState } from '../src/sources/bitcoind/state.ts';
 import { BitcoindStandin } from './bitcoind-standin.ts';

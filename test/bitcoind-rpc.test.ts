@@ -8,7 +8,7 @@ import { stringifyJson, type JsonValue } from '../src/json.ts';
 import { ChainReader } from '../src/sources/bitcoind/chain.ts';
 import type { CredentialSource } from '../src/sources/bitcoind/credentials.ts';
 import { BitcoindSetupError, checkBitcoind } from '../src/sources/bitcoind/preflight.ts';
-import { parseRpcUrl } from '../src/config/bitcoind-source.ts';
+import { parseRpcUrl } from '../src/config/bitcoind-settings.ts';
 import { BitcoindRpc, RpcAuthError, RpcError, RpcUnavailable } from '../src/sources/bitcoind/rpc.ts';
 import { BitcoindStandin, type Auth } from './bitcoind-standin.ts';
 import { FIXTURES, tempDir, writeFile } from './helpers.ts';

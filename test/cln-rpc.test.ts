@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { HookEvent } from '../src/event.ts';
 import { ExactNumber, type JsonObject } from '../src/json.ts';
-import { currentValue, IndexFollower } from '../src/sources/cln/follower.ts';
+import { currentValue, IndexFollower } from '../src/sources/cln/index-follower.ts';
 import { INDEX_TOPICS, nodeHas, SUBSYSTEMS, topicOfType, topicsMatched, type IndexTopic } from '../src/lightningd/index-topics.ts';
 import { INVALID_PARAMS, LightningRpc, METHOD_NOT_FOUND, RpcConnectionLost, RpcError } from '../src/sources/cln/rpc-client.ts';
 import { fixtureResponse, LightningRpcStandin, type StandinOptions } from './cln-rpc-standin.ts';

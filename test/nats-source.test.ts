@@ -10,7 +10,7 @@ import type { HookEvent } from '../src/event.ts';
 import { openNats, type NatsLink } from '../src/nats/connection.ts';
 import { publishToStream } from '../src/nats/publish.ts';
 import type { ConsumerSettings } from '../src/sources/nats/consumer.ts';
-import { JetStreamSource } from '../src/sources/nats/source.ts';
+import { JetStreamSource } from '../src/sources/nats/nats-source.ts';
 import type { EventSink } from '../src/sources/source.ts';
 import { waitFor } from './helpers.ts';
 import { natsAdmin, requireNatsServer, startNatsServer, type NatsServer } from './nats-server.ts';

@@ -5,7 +5,7 @@ import { test, type TestContext } from 'node:test';
 import { HookdError } from '../src/errors.ts';
 import { isPrivateAddress, parseListenAddress, type ListenAddress } from '../src/config/listen-address.ts';
 import { HttpSource, type HttpSourceOptions } from '../src/sources/http/http-source.ts';
-import { SIGNATURE_PRESETS } from '../src/config/http-source.ts';
+import { SIGNATURE_PRESETS } from '../src/config/http-settings.ts';
 import { recordingSink, type RecordingSink } from './daemon-helpers.ts';
 import { tempDir, writeFile } from './helpers.ts';
 import { hmacHeader, httpRequest, type HttpTarget } from './http-client.ts';

@@ -6,7 +6,7 @@ import { stringifyJson, type JsonObject } from '../json.js';
 import { maskSecrets, redactSecrets } from '../log/redact.js';
 import type { Invocation } from '../run/invocation.js';
 import type { HookEvent } from '../event.js';
-import { publishSubject } from '../run/publish.js';
+import { publishSubject } from '../run/publish-action.js';
 import type { RunResult } from '../run/runner.js';
 import type { HookExplanation } from './test-explain.js';
 import { quoteArgv } from './quote.js';

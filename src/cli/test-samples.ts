@@ -7,7 +7,7 @@ import { usageError } from './args.js';
 import { testEvent } from './test-events.js';
 import type { HookdConfig } from '../config/types.js';
 import { findSample, listSamples } from '../lightningd/samples.js';
-import { BITCOIND_SAMPLE_NAMES, bitcoindSample } from '../sources/bitcoind/samples.js';
+import { BITCOIND_SAMPLE_NAMES, bitcoindSample } from '../sources/bitcoind/bitcoind-samples.js';
 
 export function printSampleList(json: boolean): number {
   const samples = [...listSamples(), ...BITCOIND_SAMPLE_NAMES.map((name) => ({ name, kinds: ['bitcoind'] }))];

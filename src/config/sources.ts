@@ -2,8 +2,8 @@
 // one of file / socket / inbox / http and its options, or cln / bitcoind with
 // their own mappings.
 import path from 'node:path';
-import { BITCOIND_KEYS, readBitcoindSource } from './bitcoind-source.js';
-import { readHttpSource } from './http-source.js';
+import { BITCOIND_KEYS, readBitcoindSource } from './bitcoind-settings.js';
+import { readHttpSource } from './http-settings.js';
 import { formatListenAddress } from './listen-address.js';
 import { readJetStreamName, readSubject } from './nats.js';
 import type { ConfigProblems, KeyPath } from './problems.js';

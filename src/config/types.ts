@@ -1,7 +1,7 @@
 // The resolved config: every default filled in, every path absolute, frozen.
 // The raw input is `unknown` until validate.ts has checked it.
 import type { JsonObject } from '../json.js';
-import type { HttpSourceSpec } from './http-source.js';
+import type { HttpSourceSpec } from './http-settings.js';
 import type { ListenAddress } from './listen-address.js';
 import type { Condition } from '../match.js';
 import type { Template } from '../template.js';

@@ -16,7 +16,7 @@ import type { ServiceNotifier } from './systemd-notify.js';
 import { checkSourceChanges, ConfigReloader, planSourceChanges } from './reload.js';
 import { replayIntoQueue } from './replay.js';
 import { refreshedStatus } from './daemon-status.js';
-import { DaemonNats } from './nats.js';
+import { DaemonNats } from './daemon-nats.js';
 import { startLauncher, type StartedLauncher } from './spawner-choice.js';
 import { forgetEnvCache } from '../run/env.js';
 import type { HookStats } from '../dispatch/hook-stats.js';

@@ -7,7 +7,7 @@ import { errorText } from '../errors.js';
 import type { HookEvent } from '../event.js';
 import { prepareInvocation } from '../run/invocation.js';
 import type { NatsLink } from '../nats/connection.js';
-import { runPublish } from '../run/publish.js';
+import { runPublish } from '../run/publish-action.js';
 import { runProgram, type RunResult } from '../run/runner.js';
 import { processStartTicks } from '../run/process-groups.js';
 import { stderrTail, type AttemptRecord, type DeadLetterSink } from '../store/dead-letter.js';

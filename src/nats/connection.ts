@@ -7,7 +7,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { AuthorizationError, connect, credsAuthenticator, UserAuthenticationExpiredError, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { errorText, HookdError } from '../errors.js';
-import { natsError } from './errors.js';
+import { natsError } from './nats-errors.js';
 
 // The resolved `nats:` section: every path absolute.
 export interface NatsSettings {

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { HookSpec, NatsSourceSpec, SourceSpec } from '../config/types.js';
 import { HookdError } from '../errors.js';
 import { ClnIndexSource, followedTopics } from './cln/index-source.js';
-import { BitcoindSource } from './bitcoind/source.js';
+import { BitcoindSource } from './bitcoind/bitcoind-source.js';
 import { FileSource } from './file.js';
 import { HttpSource } from './http/http-source.js';
 import { InboxSource } from './inbox.js';

@@ -3,7 +3,7 @@
 // stored (the acknowledgement, as on the socket), or the one-line reason it
 // was not taken. Answers are JSON: {"ok":true,"id":"..."} or {"ok":false,"error":"..."}.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { HttpSourceSpec } from '../../config/http-source.js';
+import type { HttpSourceSpec } from '../../config/http-settings.js';
 import { formatListenAddress, type ListenAddress } from '../../config/listen-address.js';
 import { readSecretFile } from '../../config/secret-file.js';
 import { errorText } from '../../errors.js';

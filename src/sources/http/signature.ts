@@ -3,7 +3,7 @@
 // under different header names; `{ header, prefix }` covers the others.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { SignatureScheme } from '../../config/http-source.js';
+import type { SignatureScheme } from '../../config/http-settings.js';
 
 export type SignatureCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 

@@ -7,7 +7,7 @@ import { millis, nanos } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { NatsSourceSpec } from '../../config/types.js';
 import { errorText } from '../../errors.js';
-import { natsError } from '../../nats/errors.js';
+import { natsError } from '../../nats/nats-errors.js';
 
 export interface ConsumerSettings {
   readonly stream: string;

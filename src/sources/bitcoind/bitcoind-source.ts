@@ -8,7 +8,7 @@ import { makeEvent } from '../../event.js';
 import { stringifyJson } from '../../json.js';
 import type { EventSink, Source } from '../source.js';
 import { ChainReader, type BlockRef } from './chain.js';
-import { ChainFollower, type BitcoindEvent } from './follower.js';
+import { ChainFollower, type BitcoindEvent } from './chain-follower.js';
 import { BitcoindSetupError, checkBitcoind } from './preflight.js';
 import { BitcoindRpc } from './rpc.js';
 import { FollowerStateStore } from './state.js';

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { NatsConfig } from '../config/nats.js';
 import type { HookdConfig, NatsSourceSpec, SourceSpec } from '../config/types.js';
 import type { NatsLink } from '../nats/connection.js';
-import { natsError } from '../nats/errors.js';
+import { natsError } from '../nats/nats-errors.js';
 import type { Source } from '../sources/source.js';
 import type { DeadLetterSink } from '../store/dead-letter.js';
 import { PublishedDeadLetters } from '../store/published-dead-letters.js';
@@ -18,7 +18,7 @@ const FLUSH_MS = 2_000;
 type NatsModules = Awaited<ReturnType<typeof loadNatsModules>>;
 
 async function loadNatsModules() {
-  const [connection, consumer, source] = await Promise.all([import('../nats/connection.js'), import('../sources/nats/consumer.js'), import('../sources/nats/source.js')]);
+  const [connection, consumer, source] = await Promise.all([import('../nats/connection.js'), import('../sources/nats/consumer.js'), import('../sources/nats/nats-source.js')]);
   return { openNats: connection.openNats, requireStream: consumer.requireStream, consumerSettings: consumer.consumerSettings, JetStreamSource: source.JetStreamSource };
 }
 
