@@ -3,7 +3,7 @@
 // onSpawn, output, onExit, onClose (or onSpawnError, or onLost), so a run
 // looks the same either way. The runner keeps process groups, timeouts and
 // kills (with the reported pid), output limits and logs.
-export type OutputStreamName = 'stdout' | 'stderr';
+import type { OutputStream } from './output-lines.js';
 
 export interface LaunchRequest {
   readonly command: string;
@@ -19,7 +19,7 @@ export interface LaunchHandlers {
   onSpawn(pid: number): void;
   // It could not be started: "ENOENT", "EACCES", ... Nothing follows.
   onSpawnError(code: string): void;
-  onOutput(stream: OutputStreamName, chunk: Buffer): void;
+  onOutput(stream: OutputStream, chunk: Buffer): void;
   // code is null when a signal ended it.
   onExit(code: number | null, signal: NodeJS.Signals | null): void;
   // After onExit, once its output streams are closed. Nothing follows.

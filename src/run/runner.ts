@@ -5,7 +5,7 @@
 // else happens here, so a run looks the same either way.
 import { existsSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { Launched, Launcher } from './launch.js';
+import type { Launched, Launcher, LaunchRequest } from './launch.js';
 import { currentLauncher } from './launcher.js';
 import { LineCollector, OutputBudget, type OutputStream } from './output-lines.js';
 import { signalGroup } from './without-stack-traces.js';
@@ -15,13 +15,8 @@ export type { OutputStream } from './output-lines.js';
 // Output kept (and logged) per run; the rest is counted and dropped.
 export const MAX_OUTPUT_BYTES = 64 * 1024;
 
-export interface RunRequest {
-  readonly command: string;
-  readonly args: readonly string[];
-  readonly cwd?: string | undefined;
-  readonly env: Readonly<Record<string, string>>;
-  // Written to stdin followed by a newline, then EOF.
-  readonly input: string;
+// What to start (LaunchRequest), and how the run is bounded and watched.
+export interface RunRequest extends LaunchRequest {
   readonly timeoutMs: number;
   readonly killAfterMs: number;
   // Each complete output line, as it comes (within the output limit).
