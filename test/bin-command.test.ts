@@ -7,7 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { cleanEnv, ROOT, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
 
-test('the hookd command runs the daemon with 1 MiB semi-spaces, and hooks inherit no Node.js options', async (t) => {
+test('the hookd command runs the daemon with 1 MiB semi-spaces and a 1.5x heap growth, and hooks inherit no Node.js options', async (t) => {
   const dir = tempDir(t);
   const out = path.join(dir, 'seen');
   // The hook's parent is hookd itself (spawner: node): its command line is the daemon's.
@@ -25,7 +25,7 @@ test('the hookd command runs the daemon with 1 MiB semi-spaces, and hooks inheri
       return undefined;
     }
   }, 'the hook to run');
-  assert.match(seen, /--max-semi-space-size=1 /);
+  assert.match(seen, /--max-semi-space-size=1 --heap-growing-percent=50 /);
   assert.match(seen, /NODE_OPTIONS=unset/);
   // stdin ended: hookd finishes the run and exits by itself.
   const exited = await waitFor(() => (child.exitCode === null ? undefined : { code: child.exitCode }), 'hookd to exit');
