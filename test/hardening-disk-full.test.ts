@@ -2,7 +2,7 @@
 // (they never run once space returns), the condition is logged once when it
 // starts and once when it clears, and a read-only folder is named as such.
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { linesOf, startDaemon, stopHookd, talk, waitForLog } from './daemon-helpers.ts';
@@ -46,6 +46,48 @@ test('events refused while the state folder is full never run once space returns
   assert.equal(await stopHookd(hookd), 0);
   assert.deepEqual(linesOf(out), [...accepted, 'last']);
 });
+
+// A file source and an inbox hold back while the state folder is full: the
+// file's position does not pass what was refused, the inbox leaves its files
+// in place, and once space returns every event runs exactly once, in order.
+for (const kind of ['file', 'inbox'] as const) {
+  test(`${kind === 'inbox' ? 'an' : 'a'} ${kind} source holds back while the state folder is full, and loses nothing once space returns`, async (t) => {
+    const dir = tempDir(t);
+    const mount = mountTmpfs(t, dir, 'full', 'size=1m');
+    if (mount === undefined) return;
+    const filler = path.join(mount, 'filler');
+    writeFileSync(filler, Buffer.alloc(700 * 1024, 1));
+    const out = path.join(dir, 'ran.txt');
+    const gate = path.join(dir, 'go');
+    writeScript(dir, 'hold.sh', `while [ ! -e '${gate}' ]; do sleep 0.05; done\necho "$EVENT_N" >> '${out}'`);
+    const count = 400;
+    const events = Array.from({ length: count }, (_, n) => JSON.stringify({ type: 'tick', n, padding: PADDING }));
+    const inbox = path.join(dir, 'inbox');
+    let source = `file: ./events.jsonl`;
+    if (kind === 'file') {
+      writeFileSync(path.join(dir, 'events.jsonl'), `${events.join('\n')}\n`);
+    } else {
+      mkdirSync(inbox, { mode: 0o700 });
+      // Names in arrival order (the inbox takes the oldest first, then by name).
+      events.forEach((line, n) => writeFileSync(path.join(inbox, `${String(n).padStart(4, '0')}.json`), line));
+      source = 'inbox: ./inbox';
+    }
+    const { hookd } = await startDaemon(t, dir, `state: ${path.join(mount, 'state')}\nsources:\n  - ${source}\nhooks:\n  - name: hold\n    on: tick\n    run: ./hold.sh\n`);
+    await waitForLog(hookd, 'refuses writes');
+    if (kind === 'inbox') assert.ok(readdirSync(inbox).length > 0, 'the inbox leaves refused files in place');
+
+    rmSync(filler);
+    writeFileSync(gate, '');
+    const ran = await waitFor(() => (linesOf(out).length >= count ? linesOf(out) : undefined), 'every event to run', 120_000);
+    assert.deepEqual(ran, events.map((_, n) => String(n)), 'each event ran once, in order');
+    await waitForLog(hookd, 'accepts writes again');
+    if (kind === 'inbox') assert.deepEqual(readdirSync(inbox), [], 'every file taken once accepted');
+    const noisy = hookd.logs().filter((entry) => /ENOSPC/.test(JSON.stringify(entry)));
+    assert.ok(noisy.length <= 2, `the full disk is logged once by the store (and once by the source), got ${noisy.length}: ${JSON.stringify(noisy.slice(0, 4))}`);
+    assert.equal(await stopHookd(hookd), 0);
+    assert.equal(linesOf(out).length, count, 'nothing ran twice');
+  });
+}
 
 test('a state folder on a read-only filesystem is refused at start with EROFS', async (t) => {
   const dir = tempDir(t);
