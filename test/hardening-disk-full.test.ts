@@ -7,6 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { linesOf, startDaemon, stopHookd, talk, waitForLog } from './daemon-helpers.ts';
 import { runHookd, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
+import { httpRequest, type HttpAnswer } from './http-client.ts';
 import { mountTmpfs } from './mounts.ts';
 
 const PADDING = 'x'.repeat(2000);
@@ -88,6 +89,37 @@ for (const kind of ['file', 'inbox'] as const) {
     assert.equal(linesOf(out).length, count, 'nothing ran twice');
   });
 }
+
+test('the http source answers 503 with Retry-After while the state folder is full, naming no path, and 202 once space returns', async (t) => {
+  const dir = tempDir(t);
+  const mount = mountTmpfs(t, dir, 'full', 'size=1m');
+  if (mount === undefined) return;
+  const filler = path.join(mount, 'filler');
+  writeFileSync(filler, Buffer.alloc(700 * 1024, 1));
+  const out = path.join(dir, 'ran.txt');
+  writeScript(dir, 'record.sh', `echo "$EVENT_N" >> '${out}'`);
+  const { hookd } = await startDaemon(t, dir, `state: ${path.join(mount, 'state')}\nsources:\n  - http: {listen: "127.0.0.1:0"}\nhooks:\n  - name: record\n    on: tick\n    run: ./record.sh\n`);
+  const listening = await waitForLog(hookd, 'listening', { source: 'http' });
+  const target = { host: '127.0.0.1', port: Number(/:(\d+)$/.exec(String(listening.listen))?.[1]) };
+  const accepted: string[] = [];
+  let refused: HttpAnswer | undefined;
+  for (let n = 0; refused === undefined && n < 2000; n++) {
+    const answer = await httpRequest(target, 'POST', '/', JSON.stringify({ type: 'tick', n, padding: PADDING }));
+    if (answer.status === 202) accepted.push(String(n));
+    else refused = answer;
+  }
+  assert.ok(refused, 'the filesystem never filled up: the test proves nothing');
+  assert.equal(refused.status, 503, refused.text);
+  assert.equal(refused.headers['retry-after'], '30');
+  assert.ok(!refused.text.includes(mount), `the answer names no folder: ${refused.text}`);
+
+  rmSync(filler);
+  const again = await httpRequest(target, 'POST', '/', JSON.stringify({ type: 'tick', n: 'last' }));
+  assert.equal(again.status, 202, again.text);
+  const ran = await waitFor(() => (linesOf(out).length > accepted.length ? linesOf(out) : undefined), 'the accepted events and the last to run', 60_000);
+  assert.deepEqual(ran, [...accepted, 'last'], 'what was answered 202 ran, what was answered 503 did not');
+  assert.equal(await stopHookd(hookd), 0);
+});
 
 test('a state folder on a read-only filesystem is refused at start with EROFS', async (t) => {
   const dir = tempDir(t);
