@@ -122,9 +122,8 @@ test('from now skips a node\'s 10^4 old rows; from start walks them all in pages
   const other = tempDir(t);
   copyFileSync(path.join(dir, 'record.sh'), path.join(other, 'record.sh'));
   const listsBefore = node.requests.length;
-  // In memory (state: false): the durable queue's fsync per event would make
-  // this walk take most of a minute; paging and memory do not depend on it.
-  const start = await startDaemon(t, other, yaml(lastOrNew, 'start').replace('./lightning-rpc', node.socketPath).replace('state: ./state', 'state: false'));
+  // With the durable queue: a page of rows is stored with one fsync.
+  const start = await startDaemon(t, other, yaml(lastOrNew, 'start').replace('./lightning-rpc', node.socketPath));
   await waitFor(() => linesOf(out).length >= 3, 'the last old row and the new one', 60_000);
   const peak = peakRssKiB(start.hookd.child.pid!);
   const lists = node.requests.slice(listsBefore).filter((request) => request.method === 'listinvoices').map((request) => request.params as JsonObject);

@@ -31,6 +31,12 @@ export async function currentValue(rpc: LightningRpc, topic: IndexTopic): Promis
   return valueIn(await waitIndex(rpc, topic, 0), topic);
 }
 
+// A listed row (or a deletion) and its value of the followed index.
+interface IndexRow {
+  readonly fields: JsonObject;
+  readonly value: number;
+}
+
 export class IndexFollower {
   // The last value handed on (0: none yet).
   last: number;
@@ -71,13 +77,17 @@ export class IndexFollower {
       const result = await context.rpc.call(subsystem.listMethod, { index, start: this.last + 1, limit });
       const rows = isJsonObject(result) && Array.isArray(result[subsystem.listKey]) ? (result[subsystem.listKey] as JsonValue[]) : [];
       const before = this.last;
+      const page: IndexRow[] = [];
+      let top = this.last;
       for (const row of rows) {
         if (!isJsonObject(row)) continue;
         const value = row[`${index}_index`];
         // Listed from last+1, so a smaller value is not expected; never go back.
-        if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= this.last) continue;
-        if (!(await this.hand(context, row, value))) return false;
+        if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= top) continue;
+        page.push({ fields: row, value });
+        top = value;
       }
+      if (!(await this.hand(context, page))) return false;
       if (rows.length < limit) return true;
       // A full page that moved nothing would be asked again forever.
       if (this.last === before) throw new Error(`${subsystem.listMethod} index=${index} start=${before + 1} gave a full page of rows before that value`);
@@ -90,17 +100,29 @@ export class IndexFollower {
   private async deliverDeletions(context: FollowerContext, reply: JsonObject, value: number): Promise<boolean> {
     const { subsystem } = this.topic;
     const described = reply[subsystem.name] ?? reply.details;
-    for (let next = this.last + 1; next <= value; next++) {
-      const object = next === value && isJsonObject(described) ? described : {};
-      if (!(await this.hand(context, { ...object, deleted_index: next }, next))) return false;
+    const limit = context.pageRows ?? PAGE_ROWS;
+    for (let first = this.last + 1; first <= value; first += limit) {
+      const page: IndexRow[] = [];
+      for (let next = first; next <= Math.min(value, first + limit - 1); next++) {
+        const object = next === value && isJsonObject(described) ? described : {};
+        page.push({ fields: { ...object, deleted_index: next }, value: next });
+      }
+      if (!(await this.hand(context, page))) return false;
     }
     return true;
   }
 
-  private async hand(context: FollowerContext, fields: JsonObject, value: number): Promise<boolean> {
+  // A page's events are handed on together, so that the durable queue stores
+  // them with one fsync (one each costs ~4 ms a row: 10^4 rows took 45 s);
+  // the position passes a row only once it and every row before it are
+  // accepted. False when stopped.
+  private async hand(context: FollowerContext, page: readonly IndexRow[]): Promise<boolean> {
     if (context.signal.aborted) return false;
-    await context.deliver(indexEvent(this.topic, fields, value));
-    this.advance(context, value);
+    const accepted = await Promise.allSettled(page.map(({ fields, value }) => context.deliver(indexEvent(this.topic, fields, value))));
+    for (const [n, result] of accepted.entries()) {
+      if (result.status === 'rejected') throw result.reason;
+      this.advance(context, (page[n] as IndexRow).value);
+    }
     return true;
   }
 
