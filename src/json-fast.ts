@@ -19,6 +19,14 @@ const STRING_OR_NUMBER = /"[^"\\]*(?:\\.[^"\\]*)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d
 
 export function parseJsonFast(text: string): JsonValue {
   if (MAYBE_INEXACT.test(text) && hasInexactNumber(text)) return parseJson(text);
+  return parseJsonLoose(text);
+}
+
+// JSON.parse's reading of a text, refused exactly as the exact parser refuses
+// it: the same strings, structure and safe integers, but a number that does
+// not read back as written may differ (exactJson then reads it again). Enough
+// to read an event's type, and to drop an event that no hook wants.
+export function parseJsonLoose(text: string): JsonValue {
   let value: JsonValue;
   try {
     value = JSON.parse(text) as JsonValue;
@@ -28,6 +36,11 @@ export function parseJsonFast(text: string): JsonValue {
   // A text this short cannot nest deeper than the exact parser allows.
   if (text.length > MAX_DEPTH && depthOver(value, MAX_DEPTH)) return parseJson(text);
   return value;
+}
+
+// parseJson's result, given parseJsonLoose's reading of the same text.
+export function exactJson(text: string, loose: JsonValue): JsonValue {
+  return MAYBE_INEXACT.test(text) && hasInexactNumber(text) ? parseJson(text) : loose;
 }
 
 // In valid JSON every digit run outside strings is a number (an invalid text

@@ -2,7 +2,7 @@
 // than `maxBytes` of one line (a 100 MB line is counted and skipped, not
 // held), check UTF-8, and parse each line into an event.
 import { isUtf8 } from 'node:buffer';
-import { EventError, parseEvent, type EventShape, type HookEvent } from '../event.js';
+import { draftEvent, EventError, finishEvent, type EventDraft, type EventShape, type HookEvent } from '../event.js';
 
 export type LineItem =
   | { readonly kind: 'line'; readonly number: number; readonly bytes: Buffer }
@@ -19,14 +19,21 @@ export class LineSplitter {
   // The complete lines in this chunk (and what came before it).
   push(chunk: Buffer): LineItem[] {
     const items: LineItem[] = [];
+    this.each(chunk, (item) => void items.push(item));
+    return items;
+  }
+
+  // Each complete line of this chunk in turn, none kept: a chunk holds
+  // thousands of lines, and items that die at once cost the GC nothing.
+  each(chunk: Buffer, visit: (item: LineItem) => void): void {
     let start = 0;
     for (;;) {
       const newline = chunk.indexOf(0x0a, start);
       const end = newline === -1 ? chunk.length : newline;
       this.append(chunk.subarray(start, end));
-      if (newline === -1) return items;
+      if (newline === -1) return;
       const item = this.take();
-      if (item) items.push(item);
+      if (item) visit(item);
       start = newline + 1;
     }
   }
@@ -78,6 +85,13 @@ export function eventFromLine(
   maxBytes: number,
   source: string,
 ): HookEvent | EventError | undefined {
+  const draft = draftFromLine(item, shape, maxBytes);
+  return draft === undefined || draft instanceof EventError ? draft : finishEvent(draft, shape, source);
+}
+
+// A line read as far as its type (draftEvent), or the reason it is not an
+// event, or undefined for a blank line.
+export function draftFromLine(item: LineItem, shape: EventShape, maxBytes: number): EventDraft | EventError | undefined {
   if (item.kind === 'oversize') return new EventError(`line of ${item.size} bytes is over max_event_bytes (${maxBytes})`);
   if (!isUtf8(item.bytes)) return new EventError('invalid UTF-8');
   let text = item.bytes.toString('utf8');
@@ -85,7 +99,7 @@ export function eventFromLine(
   if (item.number === 1 && text.startsWith(BOM)) text = text.slice(1);
   if (text.trim() === '') return undefined;
   try {
-    return parseEvent(text, shape, source);
+    return draftEvent(text, shape);
   } catch (error) {
     if (error instanceof EventError) return error;
     throw error;

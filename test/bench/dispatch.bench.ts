@@ -8,7 +8,7 @@
 // Each dispatch row is the median of BENCH_ROUNDS rounds taken in turns, so
 // that a busy moment of a shared machine weighs on all alike.
 //   BENCH_EVENTS (default 2000), BENCH_CONCURRENCY (4), BENCH_ROUNDS (3),
-//   BENCH_NONMATCHING (200000)
+//   BENCH_NONMATCHING (200000), BENCH_PART=nonmatching (only that figure)
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request, Agent } from 'node:http';
@@ -26,12 +26,14 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const NONMATCHING = Number(process.env.BENCH_NONMATCHING ?? 200_000);
 const HOOK = '/bin/true';
+const PART = process.env.BENCH_PART;
 
 type Row = { readonly name: string; readonly measure: () => Promise<number>; readonly skip?: string | undefined };
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'hookd-bench-dispatch-'));
   try {
+    if (PART === 'nonmatching') return await nonMatching(dir);
     const lines = Array.from({ length: EVENTS }, (_, i) => `{"type":"bench","id":"e${i + 1}","n":${i + 1},"msat":18446744073709551615}`);
     const eventsFile = writeFile(dir, 'events.jsonl', `${lines.join('\n')}\n`);
     const peaks: Record<string, number> = {};
