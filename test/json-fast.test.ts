@@ -1,8 +1,9 @@
 // The JSON.parse fast path (json-fast.ts) gives exactly what the exact parser
-// (json.ts) gives, on every kind of number and on texts it must hand over.
+// (json.ts) gives, on every kind of number and on texts it must hand over;
+// so does its two-step form (the loose reading, then exactJson).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseJsonFast } from '../src/json-fast.ts';
+import { exactJson, parseJsonFast, parseJsonLoose } from '../src/json-fast.ts';
 import { ExactNumber, JsonSyntaxError, parseJson } from '../src/json.ts';
 
 function same(text: string): void {
@@ -10,10 +11,13 @@ function same(text: string): void {
   try {
     expected = parseJson(text);
   } catch (error) {
-    assert.throws(() => parseJsonFast(text), (thrown) => thrown instanceof JsonSyntaxError && thrown.message === (error as Error).message, text);
+    const sameError = (thrown: unknown): boolean => thrown instanceof JsonSyntaxError && thrown.message === (error as Error).message;
+    assert.throws(() => parseJsonFast(text), sameError, text);
+    assert.throws(() => parseJsonLoose(text), sameError, text);
     return;
   }
   assert.deepStrictEqual(parseJsonFast(text), expected, text);
+  assert.deepStrictEqual(exactJson(text, parseJsonLoose(text)), expected, text);
 }
 
 // A small deterministic generator (no seed from the clock: failures repeat).
