@@ -38,6 +38,31 @@ export class LineSplitter {
     }
   }
 
+  // Like each, but the lines that lie whole inside this chunk come as text,
+  // decoded for the chunk at once (a Buffer per line costs more than parsing
+  // it), when that part is valid UTF-8 and within `maxBytes`; otherwise they
+  // come as items, each checked on its own as in each().
+  eachText(chunk: Buffer, visitText: (number: number, text: string) => void, visit: (item: LineItem) => void): void {
+    const first = chunk.indexOf(0x0a);
+    const last = chunk.lastIndexOf(0x0a);
+    if (first === last) return this.each(chunk, visit);
+    // The line begun in an earlier chunk (or at this one's start) ends at `first`.
+    this.each(chunk.subarray(0, first + 1), visit);
+    // Splitting valid UTF-8 at "\n" bytes leaves valid UTF-8, and no line is
+    // longer than all of them.
+    const whole = chunk.subarray(first + 1, last + 1);
+    if (whole.length <= this.maxBytes && isUtf8(whole)) {
+      const text = whole.toString('utf8');
+      for (let start = 0; start < text.length; ) {
+        const newline = text.indexOf('\n', start);
+        this.lineNumber++;
+        if (newline > start) visitText(this.lineNumber, text.slice(start, newline));
+        start = newline + 1;
+      }
+    } else this.each(whole, visit);
+    this.each(chunk.subarray(last + 1), visit);
+  }
+
   // The last line when the stream ends without a newline.
   end(): LineItem[] {
     const item = this.take();
@@ -94,9 +119,14 @@ export function eventFromLine(
 export function draftFromLine(item: LineItem, shape: EventShape, maxBytes: number): EventDraft | EventError | undefined {
   if (item.kind === 'oversize') return new EventError(`line of ${item.size} bytes is over max_event_bytes (${maxBytes})`);
   if (!isUtf8(item.bytes)) return new EventError('invalid UTF-8');
-  let text = item.bytes.toString('utf8');
+  return draftFromText(item.bytes.toString('utf8'), item.number, shape);
+}
+
+// The same for a line already decoded (LineSplitter.eachText).
+export function draftFromText(line: string, number: number, shape: EventShape): EventDraft | EventError | undefined {
+  let text = line;
   if (text.endsWith('\r')) text = text.slice(0, -1);
-  if (item.number === 1 && text.startsWith(BOM)) text = text.slice(1);
+  if (number === 1 && text.startsWith(BOM)) text = text.slice(1);
   if (text.trim() === '') return undefined;
   try {
     return draftEvent(text, shape);

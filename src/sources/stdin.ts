@@ -3,8 +3,8 @@
 // a chunk whose events no hook wants is done without waiting.
 import { fstatSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { EventError, finishEvent } from '../event.js';
-import { draftFromLine, LineSplitter, type LineItem } from './lines.js';
+import { EventError, finishEvent, type EventDraft } from '../event.js';
+import { draftFromLine, draftFromText, LineSplitter } from './lines.js';
 import type { EventSink, Source } from './source.js';
 
 export class StreamSource implements Source {
@@ -37,34 +37,37 @@ export class StreamSource implements Source {
         // The lines of a chunk are taken together (in order), so that the
         // durable queue stores them with one fsync; the next chunk waits.
         const storing: Promise<void>[] = [];
-        splitter.each(chunk as Buffer, (item) => this.take(item, sink, storing));
+        const shape = sink.shape;
+        splitter.eachText(
+          chunk as Buffer,
+          (number, text) => this.take(number, draftFromText(text, number, shape), sink, storing),
+          (item) => this.take(item.number, draftFromLine(item, shape, sink.maxEventBytes), sink, storing),
+        );
         if (storing.length > 0) await Promise.all(storing);
         if (this.stopped) return;
       }
       const storing: Promise<void>[] = [];
-      for (const item of splitter.end()) this.take(item, sink, storing);
+      for (const item of splitter.end()) this.take(item.number, draftFromLine(item, sink.shape, sink.maxEventBytes), sink, storing);
       await Promise.all(storing);
     } catch (error) {
       if (!this.stopped) sink.log.error({ source: this.name, error: (error as Error).message }, 'cannot read the source');
     }
   }
 
-  // Handles a line at once, up to handing its event to the queue (added to
-  // `storing`): an event that no hook wants ends here, with no id, exact
-  // parse or promise.
-  private take(item: LineItem, sink: EventSink, storing: Promise<void>[]): void {
+  // Handles line `number` at once, up to handing its event to the queue
+  // (added to `storing`): an event that no hook wants ends here, with no id,
+  // exact parse or promise.
+  private take(number: number, draft: EventDraft | EventError | undefined, sink: EventSink, storing: Promise<void>[]): void {
     if (this.stopped) return;
-    this.lines = item.number;
-    const shape = sink.shape;
-    const draft = draftFromLine(item, shape, sink.maxEventBytes);
+    this.lines = number;
     if (draft === undefined) return;
     if (draft instanceof EventError) {
       this.rejected++;
-      sink.log.warn({ source: this.name, line: item.number }, `line ${item.number} skipped: ${draft.message}`);
+      sink.log.warn({ source: this.name, line: number }, `line ${number} skipped: ${draft.message}`);
     } else if (!sink.admit(draft.type, this.name)) {
       this.accepted++;
     } else {
-      storing.push(sink.accept(finishEvent(draft, shape, this.name)).then(() => void this.accepted++));
+      storing.push(sink.accept(finishEvent(draft, sink.shape, this.name)).then(() => void this.accepted++));
     }
   }
 
