@@ -59,9 +59,12 @@ test('hookd test --type has a built-in sample of each of the 16 record types, nu
   const sent = await runHookd(['test', '-c', config, '--type', 'sendpay_updated']);
   assert.match(sent.stdout, /sendpay_updated status=complete groupid=1406704518369042183/);
   assert.match(sent.stdout, /"groupid":1406704518369042183/);
-  for (const topic of INDEX_TOPICS) {
-    const result = await runHookd(['test', '-c', config, '--dry-run', '--type', topic.type]);
-    assert.equal(result.code, 0, `${topic.type}: ${result.stderr}`);
-    assert.match(result.stdout, new RegExp(`type=${topic.type} `));
+  // Four at a time: each is a process of its own.
+  for (let first = 0; first < INDEX_TOPICS.length; first += 4) {
+    await Promise.all(INDEX_TOPICS.slice(first, first + 4).map(async (topic) => {
+      const result = await runHookd(['test', '-c', config, '--dry-run', '--type', topic.type]);
+      assert.equal(result.code, 0, `${topic.type}: ${result.stderr}`);
+      assert.match(result.stdout, new RegExp(`type=${topic.type} `));
+    }));
   }
 });

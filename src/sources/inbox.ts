@@ -72,7 +72,8 @@ export class InboxSource implements Source {
     this.waiting = files.length;
     for (const file of files) {
       if (this.stopped) return;
-      await this.take(file);
+      // Refused (a full disk): the files after it wait too, or they would run first.
+      if (!(await this.take(file))) return;
       this.waiting--;
     }
   }
@@ -91,19 +92,20 @@ export class InboxSource implements Source {
     return files.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  private async take(file: Candidate): Promise<void> {
+  // False when the event was not accepted (the pass stops there).
+  private async take(file: Candidate): Promise<boolean> {
     const full = path.join(this.dir, file.name);
     let event: HookEvent;
     try {
       event = await this.read(full);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
       if (Date.now() - file.mtimeMs < SETTLE_MS) {
         this.task.wakeIn(SETTLE_MS);
-        return;
+        return true;
       }
       await this.reject(file.name, errorText(error));
-      return;
+      return true;
     }
     try {
       await this.sink.accept(event);
@@ -113,11 +115,12 @@ export class InboxSource implements Source {
       if (!this.stopped && reason !== this.lastRefusal) this.sink.log.error({ source: this.name, file: full, error: reason }, 'event not accepted; retrying');
       this.lastRefusal = reason;
       this.task.wakeIn(POLL_MS);
-      return;
+      return false;
     }
     this.lastRefusal = undefined;
     this.accepted++;
     await unlink(full).catch(() => {});
+    return true;
   }
 
   // The file's event; throws with the reason it is not one.
