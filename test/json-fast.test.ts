@@ -55,6 +55,18 @@ describe('JSON fast path', () => {
     assert.deepStrictEqual(parseJsonFast('{"type":"t","n":42,"x":-7,"f":1.5,"at":"2026-12-01T05:00:00.000Z","h":"3e4f"}'), { type: 't', n: 42, x: -7, f: 1.5, at: '2026-12-01T05:00:00.000Z', h: '3e4f' });
   });
 
+  test('numbers are told from look-alikes in keys and in strings with escaped quotes and backslashes', () => {
+    for (const text of [
+      '{"1.0":1,"s":"a\\"1.0\\"","t":"\\\\","n":1.0}',
+      '{"s":"\\\\\\"-0","n":[-0,0,-1,10]}',
+      '{"s":"x\\\\","n":-123456789012345,"m":-1234567890123456,"k":123456789012345,"j":9007199254740993}',
+      '{"s":"","e":1E+2,"f":5e-1,"g":-0.5,"h":true,"i":false,"j":null}',
+      '[1.0]',
+      '-0',
+      '{"unterminated":"1.0}',
+    ]) same(text);
+  });
+
   test('invalid JSON fails with the exact parser\'s message', () => {
     for (const text of ['{"a":', '{"a":1}x', '[1,]', '{"a":01}', '"\\x"', '\ufeff{}']) same(text);
   });
