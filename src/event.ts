@@ -2,7 +2,7 @@
 // on stdin), the parsed fields (numbers exact), its type, id and origin.
 import { newEventId } from './id.js';
 import { ExactNumber, getPath, isJsonObject, JsonSyntaxError, type JsonObject } from './json.js';
-import { parseJsonFast } from './json-fast.js';
+import { exactJson, parseJsonLoose } from './json-fast.js';
 
 export interface HookEvent {
   readonly id: string;
@@ -27,21 +27,42 @@ export interface EventShape {
   readonly idPath?: string | undefined;
 }
 
+// A line read as far as its type: enough to tell whether any hook can want
+// it, before the exact numbers and the id that only a stored event needs.
+export interface EventDraft {
+  readonly raw: string;
+  readonly type: string;
+  // JSON.parse's reading (parseJsonLoose): numbers not yet exact.
+  readonly loose: JsonObject;
+}
+
 // Parse one JSON line into an event; throws EventError.
 export function parseEvent(raw: string, shape: EventShape, source: string, receivedAt = new Date()): HookEvent {
-  let fields;
+  return finishEvent(draftEvent(raw, shape), shape, source, receivedAt);
+}
+
+// Check one JSON line and read its type; throws EventError, with the same
+// messages as parseEvent.
+export function draftEvent(raw: string, shape: EventShape): EventDraft {
+  let loose;
   try {
-    fields = parseJsonFast(raw);
+    loose = parseJsonLoose(raw);
   } catch (error) {
     if (error instanceof JsonSyntaxError) throw new EventError(`invalid JSON: ${error.message}`);
     throw error;
   }
-  if (!isJsonObject(fields)) throw new EventError(`expected a JSON object, got ${describeJson(fields)}`);
-  const type = getPath(fields, shape.typePath);
+  if (!isJsonObject(loose)) throw new EventError(`expected a JSON object, got ${describeJson(loose)}`);
+  const type = getPath(loose, shape.typePath);
   if (typeof type !== 'string' || type === '') {
     throw new EventError(type === undefined ? `no event type: field "${shape.typePath}" is missing` : `the event type "${shape.typePath}" must be a non-empty string`);
   }
-  return makeEvent({ type, fields, raw, source, receivedAt, id: idFrom(fields, shape.idPath) });
+  return { raw, type, loose };
+}
+
+// The event of a draft: numbers exact, and its own id or a fresh one.
+export function finishEvent(draft: EventDraft, shape: EventShape, source: string, receivedAt = new Date()): HookEvent {
+  const fields = exactJson(draft.raw, draft.loose) as JsonObject;
+  return makeEvent({ type: draft.type, fields, raw: draft.raw, source, receivedAt, id: idFrom(fields, shape.idPath) });
 }
 
 function describeJson(value: unknown): string {

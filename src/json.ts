@@ -196,13 +196,20 @@ export function isJsonObject(value: unknown): value is JsonObject {
 
 // The value at a dotted path ("a.b.0.c"); arrays are indexed by number.
 export function getPath(root: JsonValue, path: string): JsonValue | undefined {
+  // One key (`type`, the usual event type path) is read once per event: no split.
+  if (!path.includes('.')) return childAt(root, path);
   let node: JsonValue | undefined = root;
   for (const part of path.split('.')) {
-    if (node === null || typeof node !== 'object' || node instanceof ExactNumber) return undefined;
-    if (!Object.prototype.hasOwnProperty.call(node, part)) return undefined;
-    node = Array.isArray(node) ? node[Number(part)] : node[part];
+    if (node === undefined) return undefined;
+    node = childAt(node, part);
   }
   return node;
+}
+
+function childAt(node: JsonValue, key: string): JsonValue | undefined {
+  if (node === null || typeof node !== 'object' || node instanceof ExactNumber) return undefined;
+  if (!Object.prototype.hasOwnProperty.call(node, key)) return undefined;
+  return Array.isArray(node) ? node[Number(key)] : node[key];
 }
 
 // How a scalar reads as text: numbers as written, null as "".

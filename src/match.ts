@@ -134,3 +134,23 @@ export function hookMatches(hook: MatchableHook, type: string, fields: JsonValue
 export function matchHooks<H extends MatchableHook>(hooks: readonly H[], type: string, fields: JsonValue): H[] {
   return hooks.filter((hook) => hookMatches(hook, type, fields));
 }
+
+// Most event types a typeReach remembers: types come from outside, so the
+// memory of them is bounded (and started afresh when full).
+const REMEMBERED_TYPES = 4096;
+
+// Whether the `on` of any of these hooks matches a type (their `where` is
+// not looked at), remembered per type: an event that no hook can match is
+// then dropped at a map lookup. Built again for each config.
+export function typeReach(hooks: readonly MatchableHook[]): (type: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (type) => {
+    let reached = known.get(type);
+    if (reached === undefined) {
+      reached = hooks.some((hook) => hook.matchType(type));
+      if (known.size >= REMEMBERED_TYPES) known.clear();
+      known.set(type, reached);
+    }
+    return reached;
+  };
+}

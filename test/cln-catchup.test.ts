@@ -77,7 +77,7 @@ test('a crash between accept and save repeats what was not saved and skips nothi
   await waitForLines(out, 5);
   // The positions file appears with the first save (they are saved a moment after acceptance).
   const positions = await waitFor(() => {
-    const name = existsSync(path.join(dir, 'state', 'sources')) ? readdirSync(path.join(dir, 'state', 'sources')).find((entry) => entry.startsWith('cln-')) : undefined;
+    const name = existsSync(path.join(dir, 'state', 'sources')) ? readdirSync(path.join(dir, 'state', 'sources')).find((entry) => entry.startsWith('cln-') && entry.endsWith('.json')) : undefined;
     return name === undefined ? undefined : path.join(dir, 'state', 'sources', name);
   }, 'the saved positions');
   await waitFor(() => JSON.stringify(readJson(positions).positions) === '{"invoices/created":5}', 'position 5 saved');

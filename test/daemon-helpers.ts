@@ -118,6 +118,7 @@ export function recordingSink(maxEventBytes = 1024 * 1024): RecordingSink {
       runNow: async (event) => {
         recording.events.push(event);
       },
+      admit: () => true,
       concurrency: 8,
       shape: { typePath: 'type', idPath: undefined },
       maxEventBytes,

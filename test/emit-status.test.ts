@@ -103,7 +103,7 @@ test('status shows uptime, config, sources with the file position, the queue and
   assert.equal(status.config, config);
   assert.equal(status.pid, hookd.child.pid);
   assert.ok(status.uptimeMs >= 0);
-  assert.deepEqual(status.queue, { events: 0, deliveries: 0, durable: true });
+  assert.deepEqual(status.queue, { events: 0, deliveries: 0, durable: true, unmatched: 0 });
   assert.equal(status.running, 0);
   const file = status.sources.find((source: Record<string, unknown>) => source.kind === 'file');
   assert.equal(file.path, events);

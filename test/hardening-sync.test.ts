@@ -116,7 +116,7 @@ test('a socket client is refused, never told ok, when the fsync fails', async (t
   t.after(() => queue.shutdown());
   const source = new SocketSource({ path: path.join(dir, 'hookd.sock'), mode: 0o600 });
   t.after(() => source.stop());
-  await source.start({ accept: (event, hooks) => queue.accept(event, hooks), runNow: () => Promise.reject(new Error('not a queue-less source')), concurrency: 4, shape: { typePath: 'type', idPath: undefined }, maxEventBytes: 1 << 20, log });
+  await source.start({ accept: (event, hooks) => queue.accept(event, hooks), runNow: () => Promise.reject(new Error('not a queue-less source')), admit: () => true, concurrency: 4, shape: { typePath: 'type', idPath: undefined }, maxEventBytes: 1 << 20, log });
   const restore = failFdatasync(t);
   const [refused] = await talk(source.path, [JSON.stringify({ type: 'tick', n: 1 })]);
   assert.equal(refused?.ok, false);

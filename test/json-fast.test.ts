@@ -1,8 +1,9 @@
 // The JSON.parse fast path (json-fast.ts) gives exactly what the exact parser
-// (json.ts) gives, on every kind of number and on texts it must hand over.
+// (json.ts) gives, on every kind of number and on texts it must hand over;
+// so does its two-step form (the loose reading, then exactJson).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseJsonFast } from '../src/json-fast.ts';
+import { exactJson, parseJsonFast, parseJsonLoose } from '../src/json-fast.ts';
 import { ExactNumber, JsonSyntaxError, parseJson } from '../src/json.ts';
 
 function same(text: string): void {
@@ -10,10 +11,13 @@ function same(text: string): void {
   try {
     expected = parseJson(text);
   } catch (error) {
-    assert.throws(() => parseJsonFast(text), (thrown) => thrown instanceof JsonSyntaxError && thrown.message === (error as Error).message, text);
+    const sameError = (thrown: unknown): boolean => thrown instanceof JsonSyntaxError && thrown.message === (error as Error).message;
+    assert.throws(() => parseJsonFast(text), sameError, text);
+    assert.throws(() => parseJsonLoose(text), sameError, text);
     return;
   }
   assert.deepStrictEqual(parseJsonFast(text), expected, text);
+  assert.deepStrictEqual(exactJson(text, parseJsonLoose(text)), expected, text);
 }
 
 // A small deterministic generator (no seed from the clock: failures repeat).
@@ -49,6 +53,18 @@ describe('JSON fast path', () => {
 
   test('numbers that read back stay plain numbers, also beside look-alikes in strings', () => {
     assert.deepStrictEqual(parseJsonFast('{"type":"t","n":42,"x":-7,"f":1.5,"at":"2026-12-01T05:00:00.000Z","h":"3e4f"}'), { type: 't', n: 42, x: -7, f: 1.5, at: '2026-12-01T05:00:00.000Z', h: '3e4f' });
+  });
+
+  test('numbers are told from look-alikes in keys and in strings with escaped quotes and backslashes', () => {
+    for (const text of [
+      '{"1.0":1,"s":"a\\"1.0\\"","t":"\\\\","n":1.0}',
+      '{"s":"\\\\\\"-0","n":[-0,0,-1,10]}',
+      '{"s":"x\\\\","n":-123456789012345,"m":-1234567890123456,"k":123456789012345,"j":9007199254740993}',
+      '{"s":"","e":1E+2,"f":5e-1,"g":-0.5,"h":true,"i":false,"j":null}',
+      '[1.0]',
+      '-0',
+      '{"unterminated":"1.0}',
+    ]) same(text);
   });
 
   test('invalid JSON fails with the exact parser\'s message', () => {

@@ -6,7 +6,7 @@ import { test, type TestContext } from 'node:test';
 import { loadConfig } from '../src/config/load.ts';
 import type { HookSpec } from '../src/config/types.ts';
 import { parseEvent } from '../src/event.ts';
-import { matchHooks } from '../src/match.ts';
+import { matchHooks, typeReach } from '../src/match.ts';
 import { tempDir, writeConfig } from './helpers.ts';
 
 // The hooks of a config whose `hooks:` list is given as YAML.
@@ -57,6 +57,19 @@ test('globs, braces and lists select types', async (t) => {
     ['a.b', ['all']],
   ];
   for (const [type, expected] of cases) assert.deepEqual(reached(hooks, JSON.stringify({ type })), expected, type);
+});
+
+test("typeReach tells whether any hook's on matches a type, whatever its where, and asks each type once", async (t) => {
+  const hooks = await hooksOf(t, `
+  - {name: channels, on: "channel_*", run: "true", where: {amount: {gt: 1000}}}
+  - {name: list, on: [block, "tx_?"], run: "true"}
+`);
+  const asked: string[] = [];
+  const reaches = typeReach(hooks.map((hook) => ({ ...hook, matchType: (type: string) => (asked.push(type), hook.matchType(type)) })));
+  const cases: [string, boolean][] = [['channel_opened', true], ['block', true], ['tx_1', true], ['tx_12', false], ['tick', false], ['channel_opened', true], ['tick', false]];
+  for (const [type, expected] of cases) assert.equal(reaches(type), expected, type);
+  assert.deepEqual(asked, ['channel_opened', 'block', 'block', 'tx_1', 'tx_1', 'tx_12', 'tx_12', 'tick', 'tick'], 'a type seen before is not matched again');
+  assert.equal(typeReach([])('block'), false, 'no hooks: nothing is reached');
 });
 
 test('the type may sit at a dotted path given by event.type', async (t) => {

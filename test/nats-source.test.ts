@@ -38,6 +38,7 @@ function sinkFor(log: Logger, run: (event: HookEvent) => Promise<void>, concurre
   return {
     accept: () => Promise.reject(new Error('a nats source queues nothing')),
     runNow: run,
+    admit: () => true,
     concurrency,
     shape: { typePath: 'type', idPath: 'id' },
     maxEventBytes: 4096,

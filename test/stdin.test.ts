@@ -3,7 +3,7 @@
 // never held whole.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { BIN, cleanEnv, FIXTURES, runHookd, startHookd, tempDir, waitFor, writeConfig } from './helpers.ts';
@@ -55,6 +55,35 @@ test('each bad line is one warning naming its line, and the good lines around it
   ]);
   assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.stdin')).sort(), ['crlf.stdin', 'first.stdin', 'last.stdin']);
   assert.equal(logs.filter((entry) => entry.msg === 'hook ok').length, 3);
+});
+
+test('among events that no hook matches, each bad line still warns with its line number, and the matching events run', async (t) => {
+  const dir = tempDir(t);
+  const file = writeConfig(dir, `event: { id: id }
+hooks:
+  - { name: echo, on: t, run: ${path.join(FIXTURES, 'echo-stdin.sh')}, env: { OUT_DIR: "${dir}" } }
+`);
+  const deep = `{"type":"u","deep":${'['.repeat(600)}${']'.repeat(600)}}`;
+  const input = [
+    '{"type":"u","n":1}',
+    '{"type":"t","id":"first","msat":18446744073709551615}',
+    '{"type":"u",',
+    deep,
+    '{"type":"u","n":1.0}',
+    '{"type":"u"}',
+    '{"type":7}',
+    '{"type":"t","id":"last"}',
+  ].join('\n');
+  const result = await runHookd(['-c', file], { input });
+  assert.equal(result.code, 0, result.stderr);
+  const logs = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  assert.deepEqual(logs.filter((entry) => entry.level === 'warn').map((entry) => [entry.line, entry.msg]), [
+    [3, 'line 3 skipped: invalid JSON: Expected a string key at position 12'],
+    [4, 'line 4 skipped: invalid JSON: JSON nested too deeply at position 531'],
+    [7, 'line 7 skipped: the event type "type" must be a non-empty string'],
+  ]);
+  assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.stdin')).sort(), ['first.stdin', 'last.stdin']);
+  assert.equal(readFileSync(path.join(dir, 'first.stdin'), 'utf8'), `${input.split('\n')[1]}\n`, 'the event exactly as received');
 });
 
 test('a 100 MB line is counted and skipped without being held in memory, and the next line runs', async (t) => {

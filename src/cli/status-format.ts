@@ -4,11 +4,13 @@ import type { DaemonStatus, SourceStatus } from '../daemon/daemon-status.js';
 
 export function formatStatus(status: DaemonStatus): string {
   const queue = status.queue;
+  // A daemon from before the count does not send it.
+  const unmatched = queue.unmatched ?? 0;
   const lines = [
     `hookd is running: pid ${status.pid}, up ${formatUptime(status.uptimeMs)} (since ${status.startedAt})`,
     `config  ${status.config}`,
     `state   ${status.state === false ? 'none (memory only)' : status.state}`,
-    `queue   ${queue.events} event${queue.events === 1 ? '' : 's'} waiting, ${queue.deliveries} deliver${queue.deliveries === 1 ? 'y' : 'ies'} in progress, ${status.running} hook${status.running === 1 ? '' : 's'} running`,
+    `queue   ${queue.events} event${queue.events === 1 ? '' : 's'} waiting, ${queue.deliveries} deliver${queue.deliveries === 1 ? 'y' : 'ies'} in progress, ${status.running} hook${status.running === 1 ? '' : 's'} running, ${unmatched} event${unmatched === 1 ? '' : 's'} matched no hook`,
     '',
     ...table([['SOURCE', 'WHERE', 'DETAILS'], ...status.sources.map(sourceRow)]),
     '',

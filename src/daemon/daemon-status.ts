@@ -25,8 +25,9 @@ export interface DaemonStatus {
   readonly state: string | false;
   readonly sources: SourceStatus[];
   // Events accepted and not yet dispatched; deliveries dispatched and not
-  // finished (running, waiting for their hook, or waiting for a retry).
-  readonly queue: { readonly events: number; readonly deliveries: number; readonly durable: boolean };
+  // finished (running, waiting for their hook, or waiting for a retry);
+  // events that no hook's `on` matched when they arrived (not stored).
+  readonly queue: { readonly events: number; readonly deliveries: number; readonly durable: boolean; readonly unmatched: number };
   readonly running: number;
   readonly hooks: HookStatus[];
 }
@@ -38,6 +39,8 @@ export interface StatusView {
   readonly sources: ReadonlyMap<string, Source>;
   readonly store: OpenedStore;
   readonly dispatcher: Dispatcher;
+  // Where the sources' events go; counts those that matched no hook.
+  readonly sink: { readonly unmatched: number };
   // Hooks run outside the dispatcher (decision hooks), with counters of their own.
   readonly outsideStats?: () => ReadonlyMap<string, Readonly<HookStats>>;
 }
@@ -53,7 +56,7 @@ export function daemonStatus(daemon: StatusView, now = Date.now()): DaemonStatus
     config: daemon.config.file,
     state: daemon.config.state,
     sources: [...daemon.sources].map(([key, source]) => ({ key, kind: source.name, ...source.status() })),
-    queue: { events: daemon.store.queue.length, deliveries: daemon.dispatcher.heldCount, durable: daemon.store.queue.durable },
+    queue: { events: daemon.store.queue.length, deliveries: daemon.dispatcher.heldCount, durable: daemon.store.queue.durable, unmatched: daemon.sink.unmatched },
     running: daemon.dispatcher.runningCount,
     hooks: names.map((name) => ({ name, inConfig: configured.includes(name), ...(stats.get(name) ?? emptyStats()) })),
   };

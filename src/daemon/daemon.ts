@@ -24,9 +24,9 @@ import { endLeftRuns } from './left-runs.js';
 import { controlChannel, type ControlChannel } from '../sources/control-line.js';
 import { createSource, sourceKey } from '../sources/create.js';
 import { readSelection } from '../store/dead-selection.js';
-import type { EventSink, Source } from '../sources/source.js';
+import type { Source } from '../sources/source.js';
 import { openStore, type OpenedStore } from '../store/open.js';
-import { daemonSink } from './event-sink.js';
+import { daemonSink, type DaemonSink } from './event-sink.js';
 import { DaemonMetrics } from './metrics/daemon-metrics.js';
 
 export interface DaemonOptions {
@@ -72,7 +72,7 @@ export class Daemon {
   private state: string | false = false;
   private readonly stdin: Readable | undefined;
   // What every source feeds; it reads the current config at each event.
-  readonly sink: EventSink;
+  readonly sink: DaemonSink;
   // Prometheus metrics, served at `metrics:` (daemon-metrics.ts).
   readonly metrics: DaemonMetrics;
   private running = false;

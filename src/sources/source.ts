@@ -4,11 +4,17 @@
 import type { Logger } from 'pino';
 import type { HookSpec } from '../config/types.js';
 import type { EventShape, HookEvent } from '../event.js';
-import type { QueuedEvent } from '../store/queue.js';
 
 export interface EventSink {
   // Resolves once the event is stored; waiting here is backpressure.
-  accept(event: HookEvent, hooks?: readonly string[]): Promise<QueuedEvent>;
+  // An event that no hook's `on` matches (and that names no hooks) is not
+  // stored: it is counted as received and resolves at once.
+  accept(event: HookEvent, hooks?: readonly string[]): Promise<unknown>;
+  // Whether an event of this type is worth making and storing: false when no
+  // hook's `on` matches it under the config of the moment, in which case it
+  // has been counted as received and the source drops it (nothing would run).
+  // Lets a source skip the exact parse and the id of such an event.
+  admit(type: string, source: string): boolean;
   // For a source that is its own queue (JetStream): runs the event's
   // deliveries without the local queue; resolves once every one has ended
   // (done, or a dead letter), rejects when hookd stops first.

@@ -1,9 +1,10 @@
 // stdin as a source: JSON lines until EOF. Reading waits for each chunk's
-// events to be accepted, so a fast producer is slowed to the pace of the queue.
+// events to be accepted, so a fast producer is slowed to the pace of the queue;
+// a chunk whose events no hook wants is done without waiting.
 import { fstatSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { EventError } from '../event.js';
-import { eventFromLine, LineSplitter, type LineItem } from './lines.js';
+import { EventError, finishEvent, type EventDraft } from '../event.js';
+import { draftFromLine, draftFromText, LineSplitter } from './lines.js';
 import type { EventSink, Source } from './source.js';
 
 export class StreamSource implements Source {
@@ -33,29 +34,41 @@ export class StreamSource implements Source {
     const splitter = new LineSplitter(sink.maxEventBytes);
     try {
       for await (const chunk of this.input) {
-        // The lines of a chunk are accepted together (in order), so that the
+        // The lines of a chunk are taken together (in order), so that the
         // durable queue stores them with one fsync; the next chunk waits.
-        await Promise.all(splitter.push(chunk as Buffer).map((item) => this.handle(item, sink)));
+        const storing: Promise<void>[] = [];
+        const shape = sink.shape;
+        splitter.eachText(
+          chunk as Buffer,
+          (number, text) => this.take(number, draftFromText(text, number, shape), sink, storing),
+          (item) => this.take(item.number, draftFromLine(item, shape, sink.maxEventBytes), sink, storing),
+        );
+        if (storing.length > 0) await Promise.all(storing);
         if (this.stopped) return;
       }
-      for (const item of splitter.end()) await this.handle(item, sink);
+      const storing: Promise<void>[] = [];
+      for (const item of splitter.end()) this.take(item.number, draftFromLine(item, sink.shape, sink.maxEventBytes), sink, storing);
+      await Promise.all(storing);
     } catch (error) {
       if (!this.stopped) sink.log.error({ source: this.name, error: (error as Error).message }, 'cannot read the source');
     }
   }
 
-  private async handle(item: LineItem, sink: EventSink): Promise<void> {
+  // Handles line `number` at once, up to handing its event to the queue
+  // (added to `storing`): an event that no hook wants ends here, with no id,
+  // exact parse or promise.
+  private take(number: number, draft: EventDraft | EventError | undefined, sink: EventSink, storing: Promise<void>[]): void {
     if (this.stopped) return;
-    this.lines = item.number;
-    const result = eventFromLine(item, sink.shape, sink.maxEventBytes, this.name);
-    if (result === undefined) return;
-    if (result instanceof EventError) {
+    this.lines = number;
+    if (draft === undefined) return;
+    if (draft instanceof EventError) {
       this.rejected++;
-      sink.log.warn({ source: this.name, line: item.number }, `line ${item.number} skipped: ${result.message}`);
-      return;
+      sink.log.warn({ source: this.name, line: number }, `line ${number} skipped: ${draft.message}`);
+    } else if (!sink.admit(draft.type, this.name)) {
+      this.accepted++;
+    } else {
+      storing.push(sink.accept(finishEvent(draft, sink.shape, this.name)).then(() => void this.accepted++));
     }
-    await sink.accept(result);
-    this.accepted++;
   }
 
   async stop(): Promise<void> {

@@ -8,7 +8,7 @@
 // Each dispatch row is the median of BENCH_ROUNDS rounds taken in turns, so
 // that a busy moment of a shared machine weighs on all alike.
 //   BENCH_EVENTS (default 2000), BENCH_CONCURRENCY (4), BENCH_ROUNDS (3),
-//   BENCH_NONMATCHING (200000)
+//   BENCH_NONMATCHING (200000), BENCH_PART=nonmatching (only that figure)
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request, Agent } from 'node:http';
@@ -26,12 +26,14 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const NONMATCHING = Number(process.env.BENCH_NONMATCHING ?? 200_000);
 const HOOK = '/bin/true';
+const PART = process.env.BENCH_PART;
 
 type Row = { readonly name: string; readonly measure: () => Promise<number>; readonly skip?: string | undefined };
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'hookd-bench-dispatch-'));
   try {
+    if (PART === 'nonmatching') return await nonMatching(dir);
     const lines = Array.from({ length: EVENTS }, (_, i) => `{"type":"bench","id":"e${i + 1}","n":${i + 1},"msat":18446744073709551615}`);
     const eventsFile = writeFile(dir, 'events.jsonl', `${lines.join('\n')}\n`);
     const peaks: Record<string, number> = {};
@@ -168,19 +170,26 @@ function freePort(): Promise<number> {
 }
 
 // Events that reach no hook, through stdin: hookd beside Node's readline +
-// JSON.parse alone. Start-up and exit are taken out (an empty run's time).
+// JSON.parse alone. Start-up and exit are taken out: the rate is that of the
+// lines a run of LONGER times as many lines has in excess (subtracting an
+// empty run left mostly the noise of start-up once the lines took less time
+// than start-up varies by).
+const LONGER = 5;
+
 async function nonMatching(dir: string): Promise<void> {
-  const lines = Array.from({ length: NONMATCHING }, (_, i) => `{"type":"tick","n":${i},"label":"bench"}\n`).join('');
+  const text = (count: number): string => Array.from({ length: count }, (_, i) => `{"type":"tick","n":${i},"label":"bench"}\n`).join('');
+  const short = text(NONMATCHING);
+  const long = text(NONMATCHING * LONGER);
   const config = writeFile(dir, 'nonmatching.yaml', `state: false\nhooks:\n  - { name: never, on: never-sent, run: ${HOOK} }\n`);
   const reader = `const rl = require('node:readline').createInterface({ input: process.stdin }); let n = 0; rl.on('line', (line) => { n += JSON.parse(line).n >= 0; });`;
   const rate = async (command: string, args: string[]): Promise<number> => {
-    const empty = median([await timeChild(command, args, ''), await timeChild(command, args, ''), await timeChild(command, args, '')].map((t) => t.seconds));
-    const full = median([await timeChild(command, args, lines), await timeChild(command, args, lines), await timeChild(command, args, lines)].map((t) => t.seconds));
-    return NONMATCHING / Math.max(full - empty, 1e-3);
+    const seconds = async (input: string): Promise<number> => median([await timeChild(command, args, input), await timeChild(command, args, input), await timeChild(command, args, input)].map((t) => t.seconds));
+    const shortRun = await seconds(short);
+    return ((LONGER - 1) * NONMATCHING) / Math.max((await seconds(long)) - shortRun, 1e-3);
   };
   const hookd = await rate(BIN, ['-c', config, '--log-level', 'warn']);
   const node = await rate(process.execPath, ['-e', reader]);
-  console.log(`\nevents matching no hook (${NONMATCHING} through stdin, start-up taken out):`);
+  console.log(`\nevents matching no hook (${NONMATCHING} and ${LONGER * NONMATCHING} lines through stdin, start-up taken out):`);
   console.log(`  hookd ${(hookd / 1000).toFixed(0)}k/s; Node readline + JSON.parse alone ${(node / 1000).toFixed(0)}k/s (${(hookd / node).toFixed(2)}×)`);
 }
 
