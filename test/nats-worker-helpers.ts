@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { jetstream } from '@nats-io/jetstream';
 import { tempDir, waitFor, writeConfig, writeScript, type HookdProcess } from './helpers.ts';
-import { natsAdmin, startNatsServer, type NatsServer } from './nats-server.ts';
+import { natsAdmin, startNatsServer, type NatsServer, type NatsServerOptions } from './nats-server.ts';
 
 // A hook that records "ID SUBJECT SOURCE" per run; an event with "hold": true
 // then waits until the test ends (the file "release" appears, or the folder goes).
@@ -19,7 +19,8 @@ fi
 exit 0
 `;
 
-export function workerConfig(dir: string, server: NatsServer, name: string, extra = ''): string {
+// `natsKeys`: more lines of the nats: section (indented by two spaces).
+export function workerConfig(dir: string, server: NatsServer, name: string, extra = '', natsKeys = ''): string {
   writeScript(dir, 'record.sh', RECORD);
   return writeConfig(
     dir,
@@ -28,7 +29,7 @@ concurrency: 4
 event: { id: id }
 nats:
   servers: [${server.url}]
-sources:
+${natsKeys}sources:
   - nats:
       stream: EVENTS
       consumer: workers
@@ -55,9 +56,9 @@ export async function ready(hookd: HookdProcess): Promise<void> {
   assert.equal(hookd.child.exitCode, null, `hookd exited at start: ${hookd.stderr()}`);
 }
 
-export async function setup(t: TestContext) {
-  const server = await startNatsServer(t);
-  const admin = await natsAdmin(t, server);
+export async function setup(t: TestContext, serverOptions: NatsServerOptions = {}, adminOptions: Record<string, unknown> = {}) {
+  const server = await startNatsServer(t, serverOptions);
+  const admin = await natsAdmin(t, server, adminOptions);
   await admin.addStream('EVENTS', ['events.>']);
   const dir = tempDir(t);
   // Held hooks end with the test, even those of a killed worker.
