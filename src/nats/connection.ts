@@ -4,7 +4,7 @@
 // return another, and the client reconnects by itself in between.
 import { readFileSync } from 'node:fs';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { AuthorizationError, connect, credsAuthenticator, TimeoutError, UserAuthenticationExpiredError, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
+import { AuthorizationError, connect, type Authenticator, credsAuthenticator, TimeoutError, UserAuthenticationExpiredError, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { errorText, HookdError } from '../errors.js';
 import { natsError } from './nats-errors.js';
@@ -40,7 +40,7 @@ export function natsConnectOptions(settings: NatsSettings): ConnectionOptions {
     maxReconnectAttempts: -1,
     reconnectTimeWait: RECONNECT_WAIT_MS,
   };
-  if (settings.creds !== undefined) options.authenticator = credsAuthenticator(readSecretFile(settings.creds, 'nats.creds'));
+  if (settings.creds !== undefined) options.authenticator = credsFileAuthenticator(settings.creds);
   if (settings.tokenFile !== undefined) options.token = readSecretText(settings.tokenFile, 'nats.token_file');
   if (settings.user !== undefined) {
     options.user = settings.user;
@@ -48,6 +48,18 @@ export function natsConnectOptions(settings: NatsSettings): ConnectionOptions {
   }
   if (settings.tls !== undefined) options.tls = natsTlsOptions(settings.tls);
   return options;
+}
+
+// The client parses a .creds file only when the server asks: try it now, so
+// that a file that is not one is said as such, naming it.
+function credsFileAuthenticator(file: string): Authenticator {
+  const authenticator = credsAuthenticator(readSecretFile(file, 'nats.creds'));
+  try {
+    authenticator('check');
+  } catch (error) {
+    throw natsError(`nats.creds: ${file} is not a credentials file (a user JWT and its NKey seed, as nsc writes them): ${errorText(error)}`);
+  }
+  return authenticator;
 }
 
 function readSecretFile(file: string, key: string): Uint8Array {
