@@ -8,17 +8,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import test from 'node:test';
 import { credsAuthenticator } from '@nats-io/transport-node';
-import pino from 'pino';
 import { openNats, type NatsSettings } from '../src/nats/connection.ts';
-import { runHookd, startHookd, tempDir, waitFor, writeFile } from './helpers.ts';
+import { runHookd, tempDir, writeFile } from './helpers.ts';
 import { operatorMode, type OperatorMode } from './nats-jwt.ts';
+import { captureLog, connectError } from './nats-log.ts';
 import { requireNatsServer, startNatsServer } from './nats-server.ts';
-import { ready, runs, setup, workerConfig } from './nats-worker-helpers.ts';
-
-function captureLog() {
-  const lines: string[] = [];
-  return { log: pino({ level: 'debug' }, { write: (line: string) => lines.push(line) }), text: () => lines.join('') };
-}
+import { setup, workerConfig, workerRunsOne } from './nats-worker-helpers.ts';
 
 function assertNoSecret(text: string, mode: OperatorMode): void {
   for (const secret of mode.secrets) assert.ok(!text.includes(secret), `a secret in: ${text}`);
@@ -26,20 +21,7 @@ function assertNoSecret(text: string, mode: OperatorMode): void {
   assert.doesNotMatch(text, /\bSU[A-Z2-7]{20,}|eyJ[\w-]{10,}/);
 }
 
-async function connectError(settings: NatsSettings, mode: OperatorMode): Promise<string> {
-  const logs = captureLog();
-  const error = await openNats(settings, logs.log).then(
-    async (link) => {
-      await link.close();
-      assert.fail('connected');
-    },
-    (error: Error & { code?: string }) => error,
-  );
-  assert.equal(error.code, 'E_NATS', error.stack);
-  assert.equal(error.message.split('\n').length, 1, error.message);
-  assertNoSecret(error.message + logs.text(), mode);
-  return error.message;
-}
+const clean = (mode: OperatorMode) => (text: string): void => assertNoSecret(text, mode);
 
 test('a .creds file connects to an operator-mode server, JetStream included; unknown and expired users are refused in one line', async (t) => {
   if (!requireNatsServer(t)) return;
@@ -52,9 +34,9 @@ test('a .creds file connects to an operator-mode server, JetStream included; unk
   assert.equal((await link.js.publish('events.paid', '{}')).seq, 1);
   assertNoSecret(logs.text(), mode);
   const refused = `cannot connect to NATS (${server.url}): the server refused hookd's credentials (Authorization Violation)`;
-  assert.equal(await connectError({ servers: [server.url], creds: mode.strangerCreds }, mode), refused);
-  assert.equal(await connectError({ servers: [server.url], creds: mode.expiredCreds }, mode), refused);
-  assert.equal(await connectError({ servers: [server.url] }, mode), refused);
+  assert.equal(await connectError({ servers: [server.url], creds: mode.strangerCreds }, clean(mode)), refused);
+  assert.equal(await connectError({ servers: [server.url], creds: mode.expiredCreds }, clean(mode)), refused);
+  assert.equal(await connectError({ servers: [server.url] }, clean(mode)), refused);
 });
 
 test('a file that is not a .creds file is one line naming nats.creds and the file, quoting none of it', async (t) => {
@@ -63,11 +45,11 @@ test('a file that is not a .creds file is one line naming nats.creds and the fil
   const good = readFileSync(mode.creds, 'utf8');
   const settings = (name: string, text: string): NatsSettings => ({ servers: ['nats://127.0.0.1:1'], creds: writeFile(dir, name, text, 0o600) });
   const kind = 'is not a credentials file (a user JWT and its NKey seed, as nsc writes them)';
-  assert.equal(await connectError(settings('token', 's3cret-token\n'), mode), `nats.creds: ${dir}/token ${kind}: unable to parse credentials`);
-  assert.equal(await connectError(settings('jwt-only', good.split('\n\n')[0]!), mode), `nats.creds: ${dir}/jwt-only ${kind}: unable to parse credentials`);
+  assert.equal(await connectError(settings('token', 's3cret-token\n'), clean(mode)), `nats.creds: ${dir}/token ${kind}: unable to parse credentials`);
+  assert.equal(await connectError(settings('jwt-only', good.split('\n\n')[0]!), clean(mode)), `nats.creds: ${dir}/jwt-only ${kind}: unable to parse credentials`);
   // The JWT is whole, the seed cut short.
   const cut = good.replace(/^(SU[A-Z2-7]{10})[A-Z2-7]+$/m, '$1');
-  assert.equal(await connectError(settings('cut-seed', cut), mode), `nats.creds: ${dir}/cut-seed ${kind}: nkeys: invalid checksum`);
+  assert.equal(await connectError(settings('cut-seed', cut), clean(mode)), `nats.creds: ${dir}/cut-seed ${kind}: nkeys: invalid checksum`);
 });
 
 test('a hookd worker with creds: runs what is published; hookd status and the log show no seed or JWT', async (t) => {
@@ -75,15 +57,7 @@ test('a hookd worker with creds: runs what is published; hookd status and the lo
   const mode = operatorMode(t);
   const { server, js, dir } = await setup(t, { args: mode.serverArgs }, { authenticator: credsAuthenticator(readFileSync(mode.creds)) });
   const config = workerConfig(dir, server, 'w1', '', `  creds: ${mode.creds}\n`);
-  const worker = startHookd(t, ['-c', config, '--log-format', 'json']);
-  await ready(worker);
-  await js.publish('events.paid', JSON.stringify({ type: 'paid', id: 'p1' }));
-  await waitFor(() => runs(dir).length === 1, 'the run');
-  assert.deepEqual(runs(dir), ['p1 events.paid nats']);
-  const status = await runHookd(['status', '-c', config, '--json']);
-  assert.equal(status.code, 0, status.stderr);
-  assert.ok((JSON.parse(status.stdout) as { sources: { kind: string }[] }).sources.some((source) => source.kind === 'nats'), status.stdout);
-  assertNoSecret(status.stdout + status.stderr + worker.lines.join('\n') + worker.stderr(), mode);
+  assertNoSecret(await workerRunsOne(t, config, dir, js), mode);
 });
 
 test('a hookd whose user the server does not know stops at start with one line and exit 78', async (t) => {

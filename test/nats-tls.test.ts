@@ -7,37 +7,18 @@
 // TLS, and one whose CA is wrong stopping at start.
 import assert from 'node:assert/strict';
 import test, { type TestContext } from 'node:test';
-import pino from 'pino';
-import { openNats, type NatsSettings } from '../src/nats/connection.ts';
+import { openNats } from '../src/nats/connection.ts';
 import { natsTlsOptions } from '../src/nats/tls.ts';
-import { runHookd, startHookd, waitFor } from './helpers.ts';
+import { runHookd } from './helpers.ts';
+import { captureLog, connectError } from './nats-log.ts';
 import { requireNatsServer, startNatsServer } from './nats-server.ts';
 import { assertNoKeyMaterial, makeTlsFiles, requireOpenssl, tlsServerArgs, type TlsFiles } from './nats-tls.ts';
-import { ready, runs, setup, workerConfig } from './nats-worker-helpers.ts';
+import { setup, workerConfig, workerRunsOne } from './nats-worker-helpers.ts';
 
-function captureLog() {
-  const lines: string[] = [];
-  return { log: pino({ level: 'debug' }, { write: (line: string) => lines.push(line) }), text: () => lines.join('') };
-}
+const clean = (files: TlsFiles) => (text: string): void => assertNoKeyMaterial(text, files);
 
 function required(t: TestContext): boolean {
   return requireNatsServer(t) && requireOpenssl(t);
-}
-
-// The error openNats gives for these settings; fails if it connects.
-async function connectError(settings: NatsSettings, files: TlsFiles): Promise<string> {
-  const logs = captureLog();
-  const error = await openNats(settings, logs.log).then(
-    async (link) => {
-      await link.close();
-      assert.fail('connected');
-    },
-    (error: Error & { code?: string }) => error,
-  );
-  assert.equal(error.code, 'E_NATS', error.stack);
-  assert.equal(error.message.split('\n').length, 1, error.message);
-  assertNoKeyMaterial(error.message + logs.text(), files);
-  return error.message;
 }
 
 test('tls: {ca} trusts the server at its IP address; without it the certificate is not trusted', async (t) => {
@@ -50,7 +31,7 @@ test('tls: {ca} trusts the server at its IP address; without it the certificate 
   assert.ok(link.connected);
   assert.equal(link.nc.info?.tls_required, true);
   assert.equal(
-    await connectError({ servers: [server.url] }, files),
+    await connectError({ servers: [server.url] }, clean(files)),
     `cannot connect to NATS (${server.url}): the server's TLS certificate is not trusted (unable to verify the first certificate): nats.tls.ca must name the CA that signed it`,
   );
 });
@@ -66,7 +47,7 @@ test('mutual TLS: {ca, cert, key} connects; without a client certificate it is r
   assertNoKeyMaterial(logs.text(), files);
   // The server ends the connection after the handshake: the client sees no answer.
   assert.equal(
-    await connectError({ servers: [server.url], tls: { ca: files.ca.cert }, connectTimeoutMs: 1_500 }, files),
+    await connectError({ servers: [server.url], tls: { ca: files.ca.cert }, connectTimeoutMs: 1_500 }, clean(files)),
     `cannot connect to NATS (${server.url}): no answer in time; a server that verifies client certificates ends the connection of a client without one: set nats.tls.cert and nats.tls.key`,
   );
 });
@@ -77,18 +58,18 @@ test('a wrong CA, a certificate for another address, and a key that is not the c
   const client = { cert: files.client.cert, key: files.client.key };
   const server = await startNatsServer(t, { args: tlsServerArgs(files, { verify: true }) });
   assert.equal(
-    await connectError({ servers: [server.url], tls: { ca: files.otherCa.cert, ...client } }, files),
+    await connectError({ servers: [server.url], tls: { ca: files.otherCa.cert, ...client } }, clean(files)),
     `cannot connect to NATS (${server.url}): the server's TLS certificate is not trusted (unable to verify the first certificate): nats.tls.ca must name the CA that signed it`,
   );
   assert.equal(
-    await connectError({ servers: [server.url], tls: { ca: files.ca.cert, cert: files.client.cert, key: files.server.key } }, files),
+    await connectError({ servers: [server.url], tls: { ca: files.ca.cert, cert: files.client.cert, key: files.server.key } }, clean(files)),
     `cannot connect to NATS (${server.url}): nats.tls: the certificate or key cannot be used (error:05800074:x509 certificate routines::key values mismatch)`,
   );
   // Signed by the right CA, for localhost: the client once checked every IP
   // address against "localhost", and took it.
   const elsewhere = await startNatsServer(t, { args: tlsServerArgs(files, { verify: true, server: files.elsewhere }) });
   assert.match(
-    await connectError({ servers: [elsewhere.url], tls: { ca: files.ca.cert, ...client } }, files),
+    await connectError({ servers: [elsewhere.url], tls: { ca: files.ca.cert, ...client } }, clean(files)),
     /^cannot connect to NATS \(nats:\/\/127\.0\.0\.1:\d+\): the server's TLS certificate is for another name \(Hostname\/IP does not match certificate's altnames: IP: 127\.0\.0\.1 is not in the cert's list: [^)]*\): it must name the address in nats\.servers$/,
   );
 });
@@ -99,15 +80,7 @@ test('a hookd worker over mutual TLS runs what is published; hookd status and th
   const tls = { ca: files.ca.cert, cert: files.client.cert, key: files.client.key };
   const { server, js, dir } = await setup(t, { args: tlsServerArgs(files, { verify: true }) }, { tls: natsTlsOptions(tls) });
   const config = workerConfig(dir, server, 'w1', '', `  tls: { ca: ${tls.ca}, cert: ${tls.cert}, key: ${tls.key} }\n`);
-  const worker = startHookd(t, ['-c', config, '--log-format', 'json']);
-  await ready(worker);
-  await js.publish('events.paid', JSON.stringify({ type: 'paid', id: 'p1' }));
-  await waitFor(() => runs(dir).length === 1, 'the run');
-  assert.deepEqual(runs(dir), ['p1 events.paid nats']);
-  const status = await runHookd(['status', '-c', config, '--json']);
-  assert.equal(status.code, 0, status.stderr);
-  assert.ok((JSON.parse(status.stdout) as { sources: { kind: string }[] }).sources.some((source) => source.kind === 'nats'), status.stdout);
-  assertNoKeyMaterial(status.stdout + status.stderr + worker.lines.join('\n') + worker.stderr(), files);
+  assertNoKeyMaterial(await workerRunsOne(t, config, dir, js), files);
 });
 
 test('a hookd whose nats.tls.ca did not sign the server\'s certificate stops at start with one line and exit 78', async (t) => {

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import { jetstream } from '@nats-io/jetstream';
-import { tempDir, waitFor, writeConfig, writeScript, type HookdProcess } from './helpers.ts';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { runHookd, startHookd, tempDir, waitFor, writeConfig, writeScript, type HookdProcess } from './helpers.ts';
 import { natsAdmin, startNatsServer, type NatsServer, type NatsServerOptions } from './nats-server.ts';
 
 // A hook that records "ID SUBJECT SOURCE" per run; an event with "hold": true
@@ -66,4 +66,18 @@ export async function setup(t: TestContext, serverOptions: NatsServerOptions = {
     if (existsSync(dir)) writeFileSync(path.join(dir, 'release'), '');
   });
   return { server, admin, js: jetstream(admin.nc), dir };
+}
+
+// A worker started with `config` runs an event published to the stream, and
+// `hookd status` shows its nats source. Returns all that both printed.
+export async function workerRunsOne(t: TestContext, config: string, dir: string, js: JetStreamClient): Promise<string> {
+  const worker = startHookd(t, ['-c', config, '--log-format', 'json']);
+  await ready(worker);
+  await js.publish('events.paid', JSON.stringify({ type: 'paid', id: 'p1' }));
+  await waitFor(() => runs(dir).length === 1, 'the run');
+  assert.deepEqual(runs(dir), ['p1 events.paid nats']);
+  const status = await runHookd(['status', '-c', config, '--json']);
+  assert.equal(status.code, 0, status.stderr);
+  assert.ok((JSON.parse(status.stdout) as { sources: { kind: string }[] }).sources.some((source) => source.kind === 'nats'), status.stdout);
+  return [status.stdout, status.stderr, ...worker.lines, worker.stderr()].join('\n');
 }
