@@ -52,7 +52,7 @@ test('mutual TLS: {ca, cert, key} connects; without a client certificate it is r
   );
 });
 
-test('a wrong CA, a certificate for another address, and a key that is not the certificate\'s: one line each', async (t) => {
+test('a wrong CA, a certificate for another address, and a key that is not the certificate\'s: one line each; a certificate for a name is checked against that name', async (t) => {
   if (!required(t)) return;
   const files = makeTlsFiles(t);
   const client = { cert: files.client.cert, key: files.client.key };
@@ -66,8 +66,10 @@ test('a wrong CA, a certificate for another address, and a key that is not the c
     `cannot connect to NATS (${server.url}): nats.tls: the certificate or key cannot be used (error:05800074:x509 certificate routines::key values mismatch)`,
   );
   // Signed by the right CA, for localhost: the client once checked every IP
-  // address against "localhost", and took it.
+  // address against "localhost", and took it. By that name it is right.
   const elsewhere = await startNatsServer(t, { args: tlsServerArgs(files, { verify: true, server: files.elsewhere }) });
+  const byName = await openNats({ servers: [`nats://localhost:${elsewhere.port}`], tls: { ca: files.ca.cert, ...client } }, captureLog().log);
+  await byName.close();
   assert.match(
     await connectError({ servers: [elsewhere.url], tls: { ca: files.ca.cert, ...client } }, clean(files)),
     /^cannot connect to NATS \(nats:\/\/127\.0\.0\.1:\d+\): the server's TLS certificate is for another name \(Hostname\/IP does not match certificate's altnames: IP: 127\.0\.0\.1 is not in the cert's list: [^)]*\): it must name the address in nats\.servers$/,
