@@ -35,10 +35,11 @@ function checkConnectedServer(this: TlsConnectOptions | undefined, hostname: str
   return checkServerIdentity(address ?? hostname, cert);
 }
 
-// Node's codes for a server certificate that hookd does not trust.
+// Node's codes for a server certificate signed by no CA that hookd trusts.
+// (An expired one says so itself: "certificate has expired".)
 const UNTRUSTED_SERVER = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
 ]);
 
 // What went wrong with TLS at connect, said for the `nats.tls` keys; undefined
