@@ -3,15 +3,10 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import test from 'node:test';
-import pino from 'pino';
 import { loggableServer, openNats } from '../src/nats/connection.ts';
 import { tempDir, writeFile } from './helpers.ts';
+import { captureLog } from './nats-log.ts';
 import { requireNatsServer, startNatsServer } from './nats-server.ts';
-
-function captureLog() {
-  const lines: string[] = [];
-  return { log: pino({ level: 'debug' }, { write: (line: string) => lines.push(line) }), text: () => lines.join('') };
-}
 
 test('a token read from token_file connects, and the token is in no log line', async (t) => {
   if (!requireNatsServer(t)) return;

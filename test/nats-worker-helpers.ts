@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import { jetstream } from '@nats-io/jetstream';
-import { tempDir, waitFor, writeConfig, writeScript, type HookdProcess } from './helpers.ts';
-import { natsAdmin, startNatsServer, type NatsServer } from './nats-server.ts';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { runHookd, startHookd, tempDir, waitFor, writeConfig, writeScript, type HookdProcess } from './helpers.ts';
+import { natsAdmin, startNatsServer, type NatsServer, type NatsServerOptions } from './nats-server.ts';
 
 // A hook that records "ID SUBJECT SOURCE" per run; an event with "hold": true
 // then waits until the test ends (the file "release" appears, or the folder goes).
@@ -19,7 +19,8 @@ fi
 exit 0
 `;
 
-export function workerConfig(dir: string, server: NatsServer, name: string, extra = ''): string {
+// `natsKeys`: more lines of the nats: section (indented by two spaces).
+export function workerConfig(dir: string, server: NatsServer, name: string, extra = '', natsKeys = ''): string {
   writeScript(dir, 'record.sh', RECORD);
   return writeConfig(
     dir,
@@ -28,7 +29,7 @@ concurrency: 4
 event: { id: id }
 nats:
   servers: [${server.url}]
-sources:
+${natsKeys}sources:
   - nats:
       stream: EVENTS
       consumer: workers
@@ -55,9 +56,9 @@ export async function ready(hookd: HookdProcess): Promise<void> {
   assert.equal(hookd.child.exitCode, null, `hookd exited at start: ${hookd.stderr()}`);
 }
 
-export async function setup(t: TestContext) {
-  const server = await startNatsServer(t);
-  const admin = await natsAdmin(t, server);
+export async function setup(t: TestContext, serverOptions: NatsServerOptions = {}, adminOptions: Record<string, unknown> = {}) {
+  const server = await startNatsServer(t, serverOptions);
+  const admin = await natsAdmin(t, server, adminOptions);
   await admin.addStream('EVENTS', ['events.>']);
   const dir = tempDir(t);
   // Held hooks end with the test, even those of a killed worker.
@@ -65,4 +66,18 @@ export async function setup(t: TestContext) {
     if (existsSync(dir)) writeFileSync(path.join(dir, 'release'), '');
   });
   return { server, admin, js: jetstream(admin.nc), dir };
+}
+
+// A worker started with `config` runs an event published to the stream, and
+// `hookd status` shows its nats source. Returns all that both printed.
+export async function workerRunsOne(t: TestContext, config: string, dir: string, js: JetStreamClient): Promise<string> {
+  const worker = startHookd(t, ['-c', config, '--log-format', 'json']);
+  await ready(worker);
+  await js.publish('events.paid', JSON.stringify({ type: 'paid', id: 'p1' }));
+  await waitFor(() => runs(dir).length === 1, 'the run');
+  assert.deepEqual(runs(dir), ['p1 events.paid nats']);
+  const status = await runHookd(['status', '-c', config, '--json']);
+  assert.equal(status.code, 0, status.stderr);
+  assert.ok((JSON.parse(status.stdout) as { sources: { kind: string }[] }).sources.some((source) => source.kind === 'nats'), status.stdout);
+  return [status.stdout, status.stderr, ...worker.lines, worker.stderr()].join('\n');
 }

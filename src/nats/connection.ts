@@ -4,10 +4,11 @@
 // return another, and the client reconnects by itself in between.
 import { readFileSync } from 'node:fs';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { AuthorizationError, connect, credsAuthenticator, UserAuthenticationExpiredError, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
+import { AuthorizationError, connect, type Authenticator, credsAuthenticator, TimeoutError, UserAuthenticationExpiredError, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { errorText, HookdError } from '../errors.js';
 import { natsError } from './nats-errors.js';
+import { describeTlsError, natsTlsOptions, type NatsTlsFiles } from './tls.js';
 
 // The resolved `nats:` section: every path absolute.
 export interface NatsSettings {
@@ -20,14 +21,8 @@ export interface NatsSettings {
   readonly user?: string | undefined;
   readonly passwordFile?: string | undefined;
   readonly tls?: NatsTlsFiles | undefined;
-}
-
-export interface NatsTlsFiles {
-  // The CA that signed the server's certificate (else the system's).
-  readonly ca?: string | undefined;
-  // A client certificate and its key, for servers that verify clients.
-  readonly cert?: string | undefined;
-  readonly key?: string | undefined;
+  // How long connecting may take at start (tests shorten it).
+  readonly connectTimeoutMs?: number | undefined;
 }
 
 // How long connecting may take before it is an error at start.
@@ -40,26 +35,31 @@ export function natsConnectOptions(settings: NatsSettings): ConnectionOptions {
   const options: ConnectionOptions = {
     servers: [...settings.servers],
     name: `hookd ${process.pid}`,
-    timeout: CONNECT_TIMEOUT_MS,
+    timeout: settings.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
     reconnect: true,
     maxReconnectAttempts: -1,
     reconnectTimeWait: RECONNECT_WAIT_MS,
   };
-  if (settings.creds !== undefined) options.authenticator = credsAuthenticator(readSecretFile(settings.creds, 'nats.creds'));
+  if (settings.creds !== undefined) options.authenticator = credsFileAuthenticator(settings.creds);
   if (settings.tokenFile !== undefined) options.token = readSecretText(settings.tokenFile, 'nats.token_file');
   if (settings.user !== undefined) {
     options.user = settings.user;
     if (settings.passwordFile !== undefined) options.pass = readSecretText(settings.passwordFile, 'nats.password_file');
   }
-  const tls = settings.tls;
-  if (tls !== undefined) {
-    options.tls = {
-      ...(tls.ca !== undefined && { caFile: tls.ca }),
-      ...(tls.cert !== undefined && { certFile: tls.cert }),
-      ...(tls.key !== undefined && { keyFile: tls.key }),
-    };
-  }
+  if (settings.tls !== undefined) options.tls = natsTlsOptions(settings.tls);
   return options;
+}
+
+// The client parses a .creds file only when the server asks: try it now, so
+// that a file that is not one is said as such, naming it.
+function credsFileAuthenticator(file: string): Authenticator {
+  const authenticator = credsAuthenticator(readSecretFile(file, 'nats.creds'));
+  try {
+    authenticator('check');
+  } catch (error) {
+    throw natsError(`nats.creds: ${file} is not a credentials file (a user JWT and its NKey seed, as nsc writes them): ${errorText(error)}`);
+  }
+  return authenticator;
 }
 
 function readSecretFile(file: string, key: string): Uint8Array {
@@ -101,7 +101,7 @@ export async function openNats(settings: NatsSettings, log: Logger): Promise<Nat
     nc = await connect(natsConnectOptions(settings));
   } catch (error) {
     if (error instanceof HookdError) throw error;
-    throw natsError(`cannot connect to NATS (${servers}): ${describeConnectError(error)}`);
+    throw natsError(`cannot connect to NATS (${servers}): ${describeConnectError(error, settings)}`);
   }
   let jsm: JetStreamManager;
   try {
@@ -116,9 +116,9 @@ export async function openNats(settings: NatsSettings, log: Logger): Promise<Nat
   return link;
 }
 
-function describeConnectError(error: unknown): string {
+function describeConnectError(error: unknown, settings: NatsSettings): string {
   if (error instanceof AuthorizationError || error instanceof UserAuthenticationExpiredError) return `the server refused hookd's credentials (${error.message})`;
-  return errorText(error);
+  return describeTlsError(error, settings.tls, error instanceof TimeoutError) ?? errorText(error);
 }
 
 // One line when the connection is lost, one when it is back; the client's
