@@ -177,6 +177,9 @@ export class DurableQueue implements EventQueue, DeliveryJournal {
     if (delivery === undefined) return;
     delivery.history.push(result);
     this.write({ rec: 'failed', seq, hook, result });
+    // On file before the failure is logged: whoever saw "will retry" and then
+    // killed hookd finds the attempt's outcome after the restart.
+    this.writeOut();
   }
 
   settled(seq: number, hook: string, outcome: Settlement): void {
