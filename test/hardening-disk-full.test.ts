@@ -57,11 +57,12 @@ for (const kind of ['file', 'inbox'] as const) {
     const mount = mountTmpfs(t, dir, 'full', 'size=1m');
     if (mount === undefined) return;
     const filler = path.join(mount, 'filler');
-    writeFileSync(filler, Buffer.alloc(700 * 1024, 1));
+    // Room for a few dozen events: most of them wait for space.
+    writeFileSync(filler, Buffer.alloc(900 * 1024, 1));
     const out = path.join(dir, 'ran.txt');
     const gate = path.join(dir, 'go');
     writeScript(dir, 'hold.sh', `while [ ! -e '${gate}' ]; do sleep 0.05; done\necho "$EVENT_N" >> '${out}'`);
-    const count = 400;
+    const count = 150;
     const events = Array.from({ length: count }, (_, n) => JSON.stringify({ type: 'tick', n, padding: PADDING }));
     const inbox = path.join(dir, 'inbox');
     let source = `file: ./events.jsonl`;
