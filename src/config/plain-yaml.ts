@@ -20,8 +20,8 @@ const KEY_LINE = /^([A-Za-z_][\w-]*):(?: +(.*))?$/;
 const LINE_END = /^(?: +#.*)? *$/;
 
 // The lines of each top-level key, from its own line to the next key's;
-// undefined when the document is not a mapping of word keys at column 0
-// (a "---" first line aside).
+// undefined when the document is not a mapping of word keys (not `null:` or
+// `true:`) at column 0, a "---" first line aside.
 export function topLevelSections(lines: readonly string[]): Map<string, { first: number; end: number }[]> | undefined {
   if (lines[0]?.startsWith('\uFEFF')) return undefined;
   const sections = new Map<string, { first: number; end: number }[]>();
@@ -41,7 +41,7 @@ export function topLevelSections(lines: readonly string[]): Map<string, { first:
       continue;
     }
     const key = KEY_LINE.exec(line)?.[1];
-    if (key === undefined) return undefined;
+    if (key === undefined || coreScalar(key) !== key) return undefined;
     if (open !== undefined) open.end = index;
     open = { first: index, end: lines.length };
     sections.set(key, [...(sections.get(key) ?? []), open]);
