@@ -3,7 +3,6 @@
 // on the start-up path of `hookd emit`.
 import { connect } from 'node:net';
 import { HookdError } from '../errors.js';
-import { socketAccessHint } from './socket-access.js';
 
 // Send each line; resolve with the parsed reply to each, in order.
 export function exchange(socketPath: string, lines: readonly string[], timeoutMs = 30_000): Promise<Record<string, unknown>[]> {
@@ -35,17 +34,20 @@ export function exchange(socketPath: string, lines: readonly string[], timeoutMs
         }
       }
     });
+    let failed = false;
     socket.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
+      failed = true;
       if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') {
         reject(new HookdError('E_NOT_RUNNING', `hookd is not running (no socket at ${socketPath})`));
       } else if (error.code === 'EACCES') {
-        reject(new HookdError('E_NOT_RUNNING', `cannot reach hookd: ${socketAccessHint(socketPath)}`));
+        // Loaded only here: the hint reads /etc/group, emit rarely needs it.
+        void import('./socket-access.js').then(({ socketAccessHint }) => reject(new HookdError('E_NOT_RUNNING', `cannot reach hookd: ${socketAccessHint(socketPath)}`)), reject);
       } else reject(new HookdError('E_NOT_RUNNING', `cannot reach hookd at ${socketPath}: ${error.code ?? error.message}`));
     });
     socket.on('close', () => {
       clearTimeout(timer);
-      if (replies.length < lines.length) reject(new HookdError('E_NOT_RUNNING', `hookd at ${socketPath} closed the connection before answering`));
+      if (!failed && replies.length < lines.length) reject(new HookdError('E_NOT_RUNNING', `hookd at ${socketPath} closed the connection before answering`));
     });
   });
 }

@@ -24,23 +24,31 @@ export async function daemonAddress(command: string, parsed: Parsed): Promise<Da
   const config = stringOption(parsed, 'config');
   if (socket !== undefined && config !== undefined) throw usageError(command, 'give -c or --socket, not both');
   if (socket !== undefined) return { socket: path.resolve(socket), typePath: DEFAULT_TYPE_PATH };
-  const { raw, file } = await readRawConfig(config);
-  const [{ readSources }, { ConfigProblems }] = await Promise.all([import('../config/sources.js'), import('../config/problems.js')]);
+  const [{ raw, file }, { sourceKindOf }] = await Promise.all([readRawConfig(config), import('../config/source-kind.js')]);
   const top = isMapping(raw) ? raw : {};
-  const sources = readSources(top.sources, new ConfigProblems(file), path.dirname(file)) ?? [];
-  const listening = sources.find((source) => source.kind === 'socket');
-  if (listening === undefined || listening.kind !== 'socket') {
+  const sources = top.sources === undefined ? [] : Array.isArray(top.sources) ? top.sources : [top.sources];
+  // The first item of the kind with a usable path: the source the daemon has
+  // (what readSources would make of it; its problems are the daemon's).
+  const firstPath = (kind: 'socket' | 'inbox'): string | undefined => {
+    for (const item of sources) {
+      const where = sourceKindOf(item) === kind ? (item as Record<string, unknown>)[kind] : undefined;
+      if (typeof where === 'string' && where !== '') return path.resolve(path.dirname(file), where);
+    }
+    return undefined;
+  };
+  const listening = firstPath('socket');
+  if (listening === undefined) {
     throw new HookdError('E_CONFIG', `${file}: no socket source, so hookd listens on no socket; add one (sources: [{socket: /run/hookd/hookd.sock}]) or pass --socket PATH`);
   }
   const event = isMapping(top.event) ? top.event : {};
   const typePath = typeof event.type === 'string' && event.type !== '' ? event.type : DEFAULT_TYPE_PATH;
-  const inbox = sources.find((source) => source.kind === 'inbox');
-  return { socket: listening.path, typePath, inbox: inbox?.kind === 'inbox' ? inbox.dir : undefined };
+  return { socket: listening, typePath, inbox: firstPath('inbox') };
 }
 
-// The config as written. A YAML or JSON file named by -c or $HOOKD_CONFIG is
-// parsed directly: cosmiconfig and the checks cost more than emit's whole
-// run. Loaded only here: `hookd emit --socket PATH` never pays for YAML.
+// The config as written, or (a YAML or JSON file named by -c or $HOOKD_CONFIG)
+// its `sources` and `event` alone, read directly: cosmiconfig, the `yaml`
+// package and the checks cost more than emit's whole run. Loaded only here:
+// `hookd emit --socket PATH` reads no config.
 async function readRawConfig(option: string | undefined): Promise<{ raw: unknown; file: string }> {
   const explicit = option ?? (process.env.HOOKD_CONFIG || undefined);
   if (explicit === undefined || !/\.(ya?ml|json)$/.test(explicit) || path.basename(explicit) === 'package.json') {
@@ -53,7 +61,7 @@ async function readRawConfig(option: string | undefined): Promise<{ raw: unknown
     });
   }
   const file = path.resolve(explicit);
-  const [{ refuseWorldWritable }, { parse }] = await Promise.all([import('../config/file-mode.js'), import('yaml')]);
+  const [{ refuseWorldWritable }, { readTopLevelKeys }] = await Promise.all([import('../config/file-mode.js'), import('../config/top-level-keys.js')]);
   refuseWorldWritable(file);
   let text: string;
   try {
@@ -62,7 +70,7 @@ async function readRawConfig(option: string | undefined): Promise<{ raw: unknown
     throw new HookdError('E_CONFIG_NOT_FOUND', `no config file at ${file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
   }
   try {
-    return { raw: parse(text), file };
+    return { raw: await readTopLevelKeys(text, ['sources', 'event']), file };
   } catch (error) {
     throw new HookdError('E_CONFIG', `${file}: cannot load: ${errorText(error).split('\n', 1)[0]}`);
   }

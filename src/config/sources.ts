@@ -9,6 +9,7 @@ import { readJetStreamName, readSubject } from './nats.js';
 import type { ConfigProblems, KeyPath } from './problems.js';
 import { isMapping, Section } from './section.js';
 import { readSocketMode } from './socket-mode.js';
+import { sourceKindOf } from './source-kind.js';
 import { DEFAULTS, type NatsSourceSpec, type SourceSpec } from './types.js';
 
 const SOURCE_KEYS = {
@@ -61,18 +62,18 @@ export function sourceKey(source: SourceSpec): string {
 }
 
 function readSource(item: unknown, at: KeyPath, problems: ConfigProblems, baseDir: string): SourceSpec | undefined {
-  if (item === 'stdin') return { kind: 'stdin' };
-  if (isMapping(item) && 'nats' in item) return readNatsSource(item, at, problems);
-  if (isMapping(item) && 'http' in item) return readHttpItem(item, at, problems, baseDir);
-  if (isMapping(item) && 'cln' in item) return readClnSource(item, at, problems, baseDir);
-  if (isMapping(item) && 'bitcoind' in item) {
-    const bitcoind = new Section(item, at, problems, ['bitcoind']).section('bitcoind', BITCOIND_KEYS);
-    return bitcoind === undefined ? undefined : readBitcoindSource(bitcoind, baseDir);
-  }
-  const kind = isMapping(item) ? (['file', 'socket', 'inbox'] as const).find((name) => name in item) : undefined;
+  const kind = sourceKindOf(item);
+  if (kind === 'stdin') return { kind: 'stdin' };
   if (!isMapping(item) || kind === undefined) {
     problems.expected(at, 'stdin, {file: PATH}, {socket: PATH}, {inbox: DIR}, {http: {listen: ADDRESS, ...}}, {cln: {rpc: PATH}}, {bitcoind: {url: ...}} or {nats: {stream, consumer}}', item);
     return undefined;
+  }
+  if (kind === 'nats') return readNatsSource(item, at, problems);
+  if (kind === 'http') return readHttpItem(item, at, problems, baseDir);
+  if (kind === 'cln') return readClnSource(item, at, problems, baseDir);
+  if (kind === 'bitcoind') {
+    const bitcoind = new Section(item, at, problems, ['bitcoind']).section('bitcoind', BITCOIND_KEYS);
+    return bitcoind === undefined ? undefined : readBitcoindSource(bitcoind, baseDir);
   }
   const section = new Section(item, at, problems, SOURCE_KEYS[kind]);
   const where = section.string(kind);

@@ -125,7 +125,7 @@ export class Daemon {
     try {
       const protocol = this.options.protocolSource;
       if (protocol !== undefined) await this.startSource('protocol', protocol);
-      for (const spec of this.configSources(this.config)) await this.startSource(sourceKey(spec), this.createSource(spec), spec);
+      for (const spec of this.configSources(this.config)) await this.startSource(sourceKey(spec), await this.createSource(spec), spec);
       await this.metrics.apply(this.config, this.sourceNames(), { atStart: true });
       if (this.options.watchConfig !== false) await this.reloader.watch();
     } catch (error) {
@@ -201,7 +201,7 @@ export class Daemon {
     return config.sources.filter((spec) => !(protocol && spec.kind === 'stdin'));
   }
 
-  private createSource(spec: SourceSpec): Source {
+  private createSource(spec: SourceSpec): Promise<Source> {
     return createSource(spec, { stdin: this.stdin, state: this.state, control: this.control, hooks: this.config.hooks, clnRpc: this.options.clnRpc, natsSource: this.nats.sourceFactory(() => this.config.concurrency) });
   }
 

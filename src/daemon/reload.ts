@@ -121,13 +121,13 @@ export function planSourceChanges(running: ReadonlyMap<string, SourceSpec>, next
 // source it would replace goes on.
 export async function checkSourceChanges(
   plan: { stop: string[]; start: SourceSpec[] },
-  create: (spec: SourceSpec) => Source,
+  create: (spec: SourceSpec) => Promise<Source>,
   log: Logger,
 ): Promise<{ stop: string[]; start: [SourceSpec, Source][] }> {
   const start: [SourceSpec, Source][] = [];
   let stop = plan.stop;
   for (const spec of plan.start) {
-    const source = create(spec);
+    const source = await create(spec);
     try {
       await source.check?.();
       start.push([spec, source]);

@@ -1,16 +1,11 @@
-// A Source for each `sources:` entry of the config.
+// A Source for each `sources:` entry of the config. Each kind's module is
+// loaded when a source of that kind is made: a daemon carries in memory only
+// the sources it has (http and bitcoind load node:http, for instance).
 import type { Readable } from 'node:stream';
 import type { HookSpec, NatsSourceSpec, SourceSpec } from '../config/types.js';
 import { HookdError } from '../errors.js';
-import { ClnIndexSource, followedTopics } from './cln/index-source.js';
-import { BitcoindSource } from './bitcoind/bitcoind-source.js';
-import { FileSource } from './file.js';
-import { HttpSource } from './http/http-source.js';
-import { InboxSource } from './inbox.js';
 import type { ControlChannel } from './control-line.js';
-import { SocketSource } from './socket.js';
 import type { Source } from './source.js';
-import { StreamSource } from './stdin.js';
 
 export interface SourceContext {
   readonly stdin?: Readable | undefined;
@@ -29,25 +24,38 @@ export interface SourceContext {
 
 export { sourceKey } from '../config/sources.js';
 
-export function createSource(spec: SourceSpec, context: SourceContext = {}): Source {
+export async function createSource(spec: SourceSpec, context: SourceContext = {}): Promise<Source> {
   switch (spec.kind) {
-    case 'stdin':
+    case 'stdin': {
+      const { StreamSource } = await import('./stdin.js');
       return new StreamSource(context.stdin ?? process.stdin);
-    case 'file':
+    }
+    case 'file': {
+      const { FileSource } = await import('./file.js');
       return new FileSource({ path: spec.path, from: spec.from, state: context.state ?? false });
-    case 'socket':
+    }
+    case 'socket': {
+      const { SocketSource } = await import('./socket.js');
       return new SocketSource({ path: spec.path, mode: spec.mode, control: context.control });
-    case 'inbox':
+    }
+    case 'inbox': {
+      const { InboxSource } = await import('./inbox.js');
       return new InboxSource(spec.dir);
-    case 'http':
+    }
+    case 'http': {
+      const { HttpSource } = await import('./http/http-source.js');
       return new HttpSource(spec);
+    }
     case 'cln': {
       const rpcPath = spec.rpc ?? context.clnRpc;
       if (rpcPath === undefined) throw new HookdError('E_CONFIG', "sources: a cln source without rpc finds the node's socket only in plugin mode; give rpc: /path/to/lightning-rpc");
+      const { ClnIndexSource, followedTopics } = await import('./cln/index-source.js');
       return new ClnIndexSource({ rpcPath, from: spec.from, state: context.state ?? false, topics: followedTopics(context.hooks ?? []) });
     }
-    case 'bitcoind':
+    case 'bitcoind': {
+      const { BitcoindSource } = await import('./bitcoind/bitcoind-source.js');
       return new BitcoindSource(spec, context.state ?? false);
+    }
     case 'nats':
       if (context.natsSource === undefined) throw new HookdError('E_INTERNAL', 'a nats source without a NATS connection');
       return context.natsSource(spec);
