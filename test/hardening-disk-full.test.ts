@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { linesOf, startDaemon, stopHookd, talk, waitForLog } from './daemon-helpers.ts';
 import { runHookd, tempDir, waitFor, writeConfig, writeScript } from './helpers.ts';
 import { httpRequest, type HttpAnswer } from './http-client.ts';
@@ -12,16 +12,26 @@ import { mountTmpfs } from './mounts.ts';
 
 const PADDING = 'x'.repeat(2000);
 
-test('events refused while the state folder is full never run once space returns, and the log says so once each way', async (t) => {
-  const dir = tempDir(t);
+// A 1 MiB tmpfs under `dir` with `takenKiB` of it taken by a filler file, and
+// a hook script hold.sh that waits for the file `gate`, then appends $EVENT_N
+// to `out`. Undefined (skipped) where a tmpfs cannot be mounted.
+function fullFolder(t: TestContext, dir: string, takenKiB: number): { mount: string; filler: string; out: string; gate: string } | undefined {
   const mount = mountTmpfs(t, dir, 'full', 'size=1m');
-  if (mount === undefined) return;
-  // Most of the filesystem taken: the queue has room for ~150 events.
+  if (mount === undefined) return undefined;
   const filler = path.join(mount, 'filler');
-  writeFileSync(filler, Buffer.alloc(700 * 1024, 1));
+  writeFileSync(filler, Buffer.alloc(takenKiB * 1024, 1));
   const out = path.join(dir, 'ran.txt');
   const gate = path.join(dir, 'go');
   writeScript(dir, 'hold.sh', `while [ ! -e '${gate}' ]; do sleep 0.05; done\necho "$EVENT_N" >> '${out}'`);
+  return { mount, filler, out, gate };
+}
+
+test('events refused while the state folder is full never run once space returns, and the log says so once each way', async (t) => {
+  const dir = tempDir(t);
+  // Most of the filesystem taken: the queue has room for ~150 events.
+  const full = fullFolder(t, dir, 700);
+  if (full === undefined) return;
+  const { mount, filler, out, gate } = full;
   const { hookd } = await startDaemon(t, dir, `state: ${path.join(mount, 'state')}\nsources:\n  - socket: ./hookd.sock\nhooks:\n  - name: hold\n    on: tick\n    run: ./hold.sh\n`);
   const socket = path.join(dir, 'hookd.sock');
   const lines = Array.from({ length: 800 }, (_, n) => JSON.stringify({ type: 'tick', n, padding: PADDING }));
@@ -54,14 +64,10 @@ test('events refused while the state folder is full never run once space returns
 for (const kind of ['file', 'inbox'] as const) {
   test(`${kind === 'inbox' ? 'an' : 'a'} ${kind} source holds back while the state folder is full, and loses nothing once space returns`, async (t) => {
     const dir = tempDir(t);
-    const mount = mountTmpfs(t, dir, 'full', 'size=1m');
-    if (mount === undefined) return;
-    const filler = path.join(mount, 'filler');
     // Room for a few dozen events: most of them wait for space.
-    writeFileSync(filler, Buffer.alloc(900 * 1024, 1));
-    const out = path.join(dir, 'ran.txt');
-    const gate = path.join(dir, 'go');
-    writeScript(dir, 'hold.sh', `while [ ! -e '${gate}' ]; do sleep 0.05; done\necho "$EVENT_N" >> '${out}'`);
+    const full = fullFolder(t, dir, 900);
+    if (full === undefined) return;
+    const { mount, filler, out, gate } = full;
     const count = 150;
     const events = Array.from({ length: count }, (_, n) => JSON.stringify({ type: 'tick', n, padding: PADDING }));
     const inbox = path.join(dir, 'inbox');
@@ -93,11 +99,9 @@ for (const kind of ['file', 'inbox'] as const) {
 
 test('the http source answers 503 with Retry-After while the state folder is full, naming no path, and 202 once space returns', async (t) => {
   const dir = tempDir(t);
-  const mount = mountTmpfs(t, dir, 'full', 'size=1m');
-  if (mount === undefined) return;
-  const filler = path.join(mount, 'filler');
-  writeFileSync(filler, Buffer.alloc(700 * 1024, 1));
-  const out = path.join(dir, 'ran.txt');
+  const full = fullFolder(t, dir, 700);
+  if (full === undefined) return;
+  const { mount, filler, out } = full;
   writeScript(dir, 'record.sh', `echo "$EVENT_N" >> '${out}'`);
   const { hookd } = await startDaemon(t, dir, `state: ${path.join(mount, 'state')}\nsources:\n  - http: {listen: "127.0.0.1:0"}\nhooks:\n  - name: record\n    on: tick\n    run: ./record.sh\n`);
   const listening = await waitForLog(hookd, 'listening', { source: 'http' });
