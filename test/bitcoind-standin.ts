@@ -114,6 +114,9 @@ export class BitcoindStandin {
     this.server = undefined;
     if (server === undefined) return;
     server.closeAllConnections();
+    // Their timers would keep the test's process alive for a minute.
+    for (const done of this.tipWaiters) done();
+    this.tipWaiters.clear();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     if ('cookieFile' in this.auth) rmSync(this.auth.cookieFile, { force: true });
   }
