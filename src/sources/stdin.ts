@@ -3,7 +3,7 @@
 // a chunk whose events no hook wants is done without waiting.
 import { fstatSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { EventError, finishEvent, type EventDraft } from '../event.js';
+import { EventError, finishEvent, type EventDraft, type EventShape } from '../event.js';
 import { draftFromLine, draftFromText, LineSplitter } from './lines.js';
 import type { EventSink, Source } from './source.js';
 
@@ -40,14 +40,15 @@ export class StreamSource implements Source {
         const shape = sink.shape;
         splitter.eachText(
           chunk as Buffer,
-          (number, text) => this.take(number, draftFromText(text, number, shape), sink, storing),
-          (item) => this.take(item.number, draftFromLine(item, shape, sink.maxEventBytes), sink, storing),
+          (number, text) => this.take(number, draftFromText(text, number, shape), shape, sink, storing),
+          (item) => this.take(item.number, draftFromLine(item, shape, sink.maxEventBytes), shape, sink, storing),
         );
         if (storing.length > 0) await Promise.all(storing);
         if (this.stopped) return;
       }
       const storing: Promise<void>[] = [];
-      for (const item of splitter.end()) this.take(item.number, draftFromLine(item, sink.shape, sink.maxEventBytes), sink, storing);
+      const shape = sink.shape;
+      for (const item of splitter.end()) this.take(item.number, draftFromLine(item, shape, sink.maxEventBytes), shape, sink, storing);
       await Promise.all(storing);
     } catch (error) {
       if (!this.stopped) sink.log.error({ source: this.name, error: (error as Error).message }, 'cannot read the source');
@@ -56,8 +57,9 @@ export class StreamSource implements Source {
 
   // Handles line `number` at once, up to handing its event to the queue
   // (added to `storing`): an event that no hook wants ends here, with no id,
-  // exact parse or promise.
-  private take(number: number, draft: EventDraft | EventError | undefined, sink: EventSink, storing: Promise<void>[]): void {
+  // exact parse or promise. `shape` is read once per chunk (the sink builds it
+  // anew on each read, from the config of the moment).
+  private take(number: number, draft: EventDraft | EventError | undefined, shape: EventShape, sink: EventSink, storing: Promise<void>[]): void {
     if (this.stopped) return;
     this.lines = number;
     if (draft === undefined) return;
@@ -67,7 +69,7 @@ export class StreamSource implements Source {
     } else if (!sink.admit(draft.type, this.name)) {
       this.accepted++;
     } else {
-      storing.push(sink.accept(finishEvent(draft, sink.shape, this.name)).then(() => void this.accepted++));
+      storing.push(sink.accept(finishEvent(draft, shape, this.name)).then(() => void this.accepted++));
     }
   }
 
