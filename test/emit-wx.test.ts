@@ -9,12 +9,9 @@ import { release } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { startDaemon, waitForLines } from './daemon-helpers.ts';
-import { cleanEnv, FIXTURES, ROOT, tempDir, writeScript } from './helpers.ts';
+import { cleanEnv, COMMAND, FIXTURES, tempDir, writeScript } from './helpers.ts';
 import { hasCommand, skipUnlessCi } from './system-tools.ts';
 
-// The command as installed: bin/hookd run directly (never `node bin/...`),
-// so that it starts Node itself, with the flags it chooses.
-const COMMAND = path.join(ROOT, 'bin', 'hookd');
 // mdwe-exec's exit when the kernel refuses the switch with EINVAL.
 const MDWE_UNKNOWN = 95;
 

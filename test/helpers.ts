@@ -84,12 +84,21 @@ export interface RunOptions {
   readonly input?: string | Buffer;
   readonly env?: Record<string, string | undefined>;
   readonly timeoutMs?: number;
+  // `node bin/hookd.js emit` (the ES modules) rather than the installed command.
+  readonly viaNode?: boolean;
 }
 
-// Runs the built bin to completion.
+// The command as installed (a shell line that picks Node's flags and, for
+// `emit`, the bundled dist/cli/emit.cjs).
+export const COMMAND = path.join(ROOT, 'bin', 'hookd');
+
+// Runs the built bin to completion: `emit` as installed (bitcoind and scripts
+// run that one; bin-command.test.ts checks `node bin/hookd.js emit` agrees),
+// every other command as `node bin/hookd.js`.
 export function runHookd(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const [program, programArgs] = args[0] === 'emit' && options.viaNode !== true ? [COMMAND, args] : [process.execPath, [BIN, ...args]];
+    const child = spawn(program, programArgs, {
       cwd: options.cwd ?? ROOT,
       env: cleanEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],

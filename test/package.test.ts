@@ -3,7 +3,7 @@
 // packs and installs from the npm registry (or npm's cache), a few seconds.
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { cleanEnv, ROOT, tempDir } from './helpers.ts';
@@ -29,7 +29,7 @@ test('npm pack ships the built CLI, the docs, the examples and the unit, and no 
   // while other test files use it.
   const packed = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', dir], ROOT).stdout) as [{ filename: string; files: { path: string }[] }];
   const files = packed[0].files.map((file) => file.path).sort();
-  for (const needed of ['bin/hookd', 'bin/hookd.js', 'dist/cli/main.js', 'dist/daemon/daemon.js', 'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'docs/config.md', 'docs/operations.md', 'hooks.example/hookd.yaml', 'hooks.example/events.jsonl', 'hooks.example/hookd.service', 'hooks.example/hookd-system.yaml']) {
+  for (const needed of ['bin/hookd', 'bin/hookd.js', 'dist/cli/main.js', 'dist/cli/emit.cjs', 'dist/daemon/daemon.js', 'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'docs/config.md', 'docs/operations.md', 'hooks.example/hookd.yaml', 'hooks.example/events.jsonl', 'hooks.example/hookd.service', 'hooks.example/hookd-system.yaml']) {
     assert.ok(files.includes(needed), `${needed} is not in the package`);
   }
   const unwanted = files.filter((file) => /^(src|test|node_modules|\.ci)\//.test(file) || /\.ts$/.test(file) || file === 'tsconfig.json');
@@ -59,4 +59,11 @@ test('npm pack ships the built CLI, the docs, the examples and the unit, and no 
 
   const validate = hookd(['validate', '-c', path.join(example, 'hookd-system.yaml')]);
   assert.equal(validate.status, 0, validate.stderr);
+
+  // emit runs its bundle, found through the command's real path (npm's link).
+  mkdirSync(path.join(dir, 'inbox'));
+  const emit = hookd(['emit', '--socket', path.join(dir, 'none.sock'), '--spool', path.join(dir, 'inbox'), 'block', 'hash=00ab']);
+  assert.equal(emit.status, 0, emit.stderr);
+  assert.match(emit.stderr, /queued/);
+  assert.equal(readdirSync(path.join(dir, 'inbox')).filter((name) => name.endsWith('.json')).length, 1);
 });

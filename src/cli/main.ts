@@ -2,9 +2,8 @@
 // `hookd emit` (run by bitcoind on every block) starts fast.
 import { readFileSync } from 'node:fs';
 import { EXIT } from '../exit-codes.js';
+import { exitQuietlyOnClosedStdout, runCommandModule, type CommandModule } from './command-entry.js';
 import { reportError } from './report.js';
-
-type CommandModule = { command(argv: string[]): Promise<number>; HELP: string };
 
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   run: () => import('./run.js'),
@@ -65,10 +64,7 @@ export function version(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  // `hookd test | head` closes our stdout early: that is not an error.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(EXIT.OK);
-  });
+  exitQuietlyOnClosedStdout();
   try {
     const [first] = argv;
     // lightningd starts plugins with LIGHTNINGD_PLUGIN=1 and no arguments,
@@ -103,10 +99,5 @@ function isPluginStart(first: string | undefined): boolean {
 }
 
 async function runCommand(name: string, argv: string[]): Promise<number> {
-  const module = await (COMMANDS[name] as () => Promise<CommandModule>)();
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(module.HELP);
-    return EXIT.OK;
-  }
-  return module.command(argv);
+  return runCommandModule(await (COMMANDS[name] as () => Promise<CommandModule>)(), argv);
 }

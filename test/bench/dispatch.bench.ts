@@ -4,11 +4,12 @@
 // loop, hookd spawning in-process, hookd with hookd-spawner, and
 // adnanh/webhook (HTTP POST per event, waiting for the command) when it is
 // installed. Then the rate of events that match no hook, `hookd emit -c`
-// start-up beside `node -e 0`, and hookd's idle and peak memory.
+// start-up (the installed command) beside `node -e 0`, and hookd's idle and peak memory.
 // Each dispatch row is the median of BENCH_ROUNDS rounds taken in turns, so
 // that a busy moment of a shared machine weighs on all alike.
 //   BENCH_EVENTS (default 2000), BENCH_CONCURRENCY (4), BENCH_ROUNDS (3),
-//   BENCH_NONMATCHING (200000), BENCH_PART=nonmatching (only that figure)
+//   BENCH_NONMATCHING (200000), BENCH_PART=nonmatching (only that figure),
+//   BENCH_LOAD_EVENTS (20000: the run whose memory is followed)
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request, Agent } from 'node:http';
@@ -20,6 +21,8 @@ import { median, onPath, startupMs, statusMiB, timeChild, waitForPath } from './
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.join(ROOT, 'bin', 'hookd.js');
+// The command as installed: emit runs from its bundle, without the JIT.
+const COMMAND = path.join(ROOT, 'bin', 'hookd');
 const SPAWNER = path.join(ROOT, 'dist', 'native', 'hookd-spawner');
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -27,6 +30,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const NONMATCHING = Number(process.env.BENCH_NONMATCHING ?? 200_000);
 const HOOK = '/bin/true';
 const PART = process.env.BENCH_PART;
+const LOAD_EVENTS = Number(process.env.BENCH_LOAD_EVENTS ?? 20_000);
 
 type Row = { readonly name: string; readonly measure: () => Promise<number>; readonly skip?: string | undefined };
 
@@ -67,6 +71,7 @@ export async function run(): Promise<void> {
     }
     await nonMatching(dir);
     await daemonFigures(dir, peaks);
+    await memoryUnderLoad(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -206,9 +211,9 @@ async function daemonFigures(dir: string, peaks: Record<string, number>): Promis
       await waitForPath(socket, 'the daemon socket', () => daemon.exitCode === null);
       if (spawner === 'node') {
         const node = startupMs(process.execPath, ['-e', '0'], 11);
-        const emit = startupMs(BIN, ['emit', '-c', config, 'block', 'height:=812345', 'hash=00ab'], 11);
+        const emit = startupMs(COMMAND, ['emit', '-c', config, 'block', 'height:=812345', 'hash=00ab'], 11);
         if (typeof node === 'number' && typeof emit === 'number') {
-          console.log(`  hookd emit -c CONFIG: ${emit.toFixed(1)} ms, node -e 0: ${node.toFixed(1)} ms (${(emit / node).toFixed(2)}×)`);
+          console.log(`  hookd emit -c CONFIG (bin/hookd): ${emit.toFixed(1)} ms, node -e 0: ${node.toFixed(1)} ms (${(emit / node).toFixed(2)}×)`);
         } else console.log(`  emit start-up skipped: ${typeof emit === 'string' ? emit : node}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 1_000)); // at rest after start-up
@@ -231,3 +236,17 @@ function childPids(pid: number): number[] {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await run();
+
+// hookd's resident memory through a long run (LOAD_EVENTS events on stdin,
+// the default spawner): read every 50 ms, shown at tenths of the run, so
+// that growth (a leak, a queue that only fills) shows as a rising line.
+async function memoryUnderLoad(dir: string): Promise<void> {
+  const lines = Array.from({ length: LOAD_EVENTS }, (_, i) => `{"type":"bench","id":"load${i + 1}","n":${i + 1}}`);
+  const eventsFile = writeFile(dir, 'load.jsonl', `${lines.join('\n')}\n`);
+  const config = writeFile(dir, 'load.yaml', `state: false\nconcurrency: ${CONCURRENCY}\nhooks:\n  - { name: noop, on: "*", run: ${HOOK}, concurrency: ${CONCURRENCY} }\n`);
+  const samples: number[] = [];
+  const timing = await withFile(eventsFile, (fd) => timeChild(BIN, ['-c', config, '--log-level', 'warn'], fd, undefined, (rssMiB) => samples.push(rssMiB)));
+  const tenths = Array.from({ length: 10 }, (_, i) => samples[Math.min(samples.length - 1, Math.floor(((i + 1) * samples.length) / 10) - 1)] ?? 0);
+  console.log(`\nmemory under load (${LOAD_EVENTS} events, spawner: auto, ${(LOAD_EVENTS / timing.seconds).toFixed(0)} events/s):`);
+  console.log(`  RSS at each tenth of the run, MiB: ${tenths.map((mib) => mib.toFixed(0)).join(' ')}; peak ${timing.peakMiB.toFixed(0)}`);
+}

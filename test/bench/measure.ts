@@ -10,14 +10,20 @@ export interface ChildTiming {
   readonly peakMiB: number;
 }
 
-// Spawns with `stdin` (an open file descriptor, or text to write) and waits for exit 0.
-export async function timeChild(command: string, args: readonly string[], stdin: number | string, env?: NodeJS.ProcessEnv): Promise<ChildTiming> {
+// Spawns with `stdin` (an open file descriptor, or text to write) and waits
+// for exit 0; `onRss` gets the child's resident memory (MiB) at each reading.
+export async function timeChild(command: string, args: readonly string[], stdin: number | string, env?: NodeJS.ProcessEnv, onRss?: (mib: number) => void): Promise<ChildTiming> {
   const started = performance.now();
   const child = spawn(command, [...args], { env, stdio: [typeof stdin === 'number' ? stdin : 'pipe', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   let peakMiB = 0;
-  const watch = setInterval(() => (peakMiB = Math.max(peakMiB, statusMiB(child.pid, 'VmHWM'))), 50);
+  const watch = setInterval(() => {
+    peakMiB = Math.max(peakMiB, statusMiB(child.pid, 'VmHWM'));
+    if (onRss === undefined) return;
+    const rss = statusMiB(child.pid, 'VmRSS');
+    if (rss > 0) onRss(rss);
+  }, 50);
   if (typeof stdin === 'string') {
     child.stdin?.on('error', () => {});
     child.stdin?.end(stdin);
